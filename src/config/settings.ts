@@ -1,0 +1,120 @@
+/**
+ * Every setting, read once at start through one zod schema (product.md, "Fixed interfaces").
+ * A bad value stops the start with a message naming the variable.
+ */
+import { z } from "zod";
+import { parseHkdToCents } from "../money/hkd.js";
+import type { RenewalPolicy } from "../rules/policy.js";
+import { DEFAULT_POLICY } from "../rules/policy.js";
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const hkdAmount = z.string().transform((text, ctx) => {
+  const cents = parseHkdToCents(text);
+  if (cents === null) {
+    ctx.addIssue({ code: "custom", message: `expected an amount in HK$ such as "130.00", got "${text}"` });
+    return z.NEVER;
+  }
+  return cents;
+});
+
+const timeZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected an IANA time zone such as Asia/Hong_Kong" },
+);
+
+const isoInstant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
+
+// Empty strings in .env files mean "not set".
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const environmentSchema = z.object({
+  NODE_ENV: optional(z.enum(["development", "test", "production"])).default("development"),
+  PORT: optional(integer(0, 65_535)).default(3000),
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/ })),
+  PGLITE_DIR: optional(z.string().min(1)).default(".data/pglite"),
+  PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  TWILIO_AUTH_TOKEN: optional(z.string().min(8)),
+  IDENTITY_HASH_KEY: optional(z.string().min(32, "must be at least 32 characters")),
+  LIBRARY_TZ: optional(timeZone).default("Asia/Hong_Kong"),
+  FIXED_NOW: optional(isoInstant),
+  LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default("info"),
+  LOAN_PERIOD_DAYS: optional(integer(1, 366)),
+  RENEWAL_LIMIT: optional(integer(0, 100)),
+  ITEM_CHARGE_CEILING: optional(hkdAmount),
+  ACCOUNT_CHARGE_CEILING: optional(hkdAmount),
+  DAILY_RATE_ADULT: optional(hkdAmount),
+  DAILY_RATE_JUNIOR: optional(hkdAmount),
+  OVERDUE_TIME_LIMIT_DAYS: optional(integer(0, 3650)),
+  PIN_LOCK_ATTEMPTS: optional(integer(1, 100)).default(5),
+  PIN_LOCK_MINUTES: optional(integer(1, 24 * 60)).default(30),
+});
+
+export interface Settings {
+  nodeEnv: "development" | "test" | "production";
+  port: number;
+  databaseUrl: string | null;
+  pgliteDir: string;
+  publicBaseUrl: string;
+  /** Null until resolved: development generates one (see development-secrets.ts). */
+  twilioAuthToken: string | null;
+  identityHashKey: string | null;
+  libraryTimeZone: string;
+  fixedNow: Date | null;
+  logLevel: string;
+  policy: RenewalPolicy;
+  lockout: { attempts: number; minutes: number };
+}
+
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new SettingsError(`Invalid settings:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === "production") {
+    const missing = (["TWILIO_AUTH_TOKEN", "IDENTITY_HASH_KEY"] as const).filter((name) => !e[name]);
+    if (missing.length > 0) {
+      throw new SettingsError(
+        `Invalid settings:\n${missing.map((name) => `  ${name}: required in production`).join("\n")}`,
+      );
+    }
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL ?? null,
+    pgliteDir: e.PGLITE_DIR,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    twilioAuthToken: e.TWILIO_AUTH_TOKEN ?? null,
+    identityHashKey: e.IDENTITY_HASH_KEY ?? null,
+    libraryTimeZone: e.LIBRARY_TZ,
+    fixedNow: e.FIXED_NOW ?? null,
+    logLevel: e.LOG_LEVEL,
+    policy: {
+      loanPeriodDays: e.LOAN_PERIOD_DAYS ?? DEFAULT_POLICY.loanPeriodDays,
+      renewalLimit: e.RENEWAL_LIMIT ?? DEFAULT_POLICY.renewalLimit,
+      itemChargeCeilingCents: e.ITEM_CHARGE_CEILING ?? DEFAULT_POLICY.itemChargeCeilingCents,
+      accountChargeCeilingCents: e.ACCOUNT_CHARGE_CEILING ?? DEFAULT_POLICY.accountChargeCeilingCents,
+      dailyOverdueRateCents: {
+        adult: e.DAILY_RATE_ADULT ?? DEFAULT_POLICY.dailyOverdueRateCents.adult,
+        junior: e.DAILY_RATE_JUNIOR ?? DEFAULT_POLICY.dailyOverdueRateCents.junior,
+      },
+      overdueTimeLimitDays: e.OVERDUE_TIME_LIMIT_DAYS ?? DEFAULT_POLICY.overdueTimeLimitDays,
+    },
+    lockout: { attempts: e.PIN_LOCK_ATTEMPTS, minutes: e.PIN_LOCK_MINUTES },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * `npm start`: read the settings, open and migrate the database (loading the demo library into
+ * an empty embedded one), and serve.
+ */
+import { count } from "drizzle-orm";
+import { resolveSecrets } from "./config/development-secrets.js";
+import { loadSettings, SettingsError } from "./config/settings.js";
+import { openDatabase } from "./db/database.js";
+import { patrons } from "./db/schema/index.js";
+import { DEMO_AS_OF, demoShiftDays, readDemoFile, shiftDemoDates } from "./demo/demo-data.js";
+import { createApp } from "./http/app.js";
+import { validateLibraryData } from "./library-data/import-schema.js";
+import { loadLibraryData } from "./library-data/load-library-data.js";
+import { createLogger } from "./logging/logger.js";
+import { calendarFromSettings } from "./time/library-clock.js";
+
+async function main(): Promise<void> {
+  let settings: ReturnType<typeof loadSettings>;
+  try {
+    settings = loadSettings(process.env);
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: settings.logLevel });
+  const secrets = resolveSecrets(settings);
+  const calendar = calendarFromSettings(settings);
+  if (settings.fixedNow)
+    logger.warn({ fixedNow: settings.fixedNow.toISOString() }, "FIXED_NOW pins the clock");
+
+  const database = await openDatabase(
+    settings.databaseUrl
+      ? { kind: "postgres", url: settings.databaseUrl }
+      : { kind: "pglite", dataDir: settings.pgliteDir },
+  );
+  await database.migrate();
+
+  if (database.kind === "pglite") {
+    const [row] = await database.db.select({ patrons: count() }).from(patrons);
+    if ((row?.patrons ?? 0) === 0) {
+      const shift = demoShiftDays(calendar.today());
+      const checked = validateLibraryData(shiftDemoDates(readDemoFile(), shift));
+      if (!checked.ok) throw new Error(`demo/library.json is invalid:\n${checked.problems.join("\n")}`);
+      await loadLibraryData(database.db, checked.data, {
+        replace: false,
+        identityHashKey: secrets.identityHashKey,
+      });
+      logger.info(
+        { asOf: DEMO_AS_OF, shiftedByDays: shift },
+        "loaded the demo library into the empty embedded database",
+      );
+    }
+  }
+
+  const app = createApp({ db: database.db, logger });
+  const server = app.listen(settings.port, () => {
+    logger.info(
+      { port: settings.port, database: database.kind, publicBaseUrl: settings.publicBaseUrl },
+      "Renewline is listening",
+    );
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    server.close(() => {
+      database.close().finally(() => process.exit(0));
+    });
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error("Renewline could not start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+/**
+ * Reads what the rule module needs about one account, locking it for the transaction: the
+ * patron row first (every renewal of an account queues behind it), then the loans. A fixed
+ * number of queries whatever the number of loans.
+ */
+import { and, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import type { Transaction } from "../db/database.js";
+import { charges, closedDays, items, loans, patrons, reservations, titles } from "../db/schema/index.js";
+import type { AccountSnapshot, LoanFacts, RenewalSelection } from "../rules/types.js";
+import type { CalendarDate } from "../time/calendar-date.js";
+
+export interface LoanLabel {
+  barcode: string;
+  title: string;
+}
+
+export interface LockedAccount {
+  snapshot: AccountSnapshot;
+  cardNumber: string;
+  /** Barcode and title of every loan in the snapshot, for the transaction's record. */
+  labels: Map<number, LoanLabel>;
+}
+
+export async function lockAccount(
+  tx: Transaction,
+  patronId: number,
+  selection: RenewalSelection,
+  today: CalendarDate,
+): Promise<LockedAccount | null> {
+  const [patron] = await tx.select().from(patrons).where(eq(patrons.id, patronId)).for("update");
+  if (!patron) return null;
+
+  const loanMatch = and(eq(loans.patronId, patronId), isNull(loans.returnedOn));
+  const loanRows = await tx
+    .select({
+      loanId: loans.id,
+      patronId: loans.patronId,
+      itemId: loans.itemId,
+      borrowedOn: loans.borrowedOn,
+      dueOn: loans.dueOn,
+      returnedOn: loans.returnedOn,
+      renewals: loans.renewals,
+      titleId: items.titleId,
+      itemStatus: items.status,
+      renewable: items.renewable,
+      setId: items.setId,
+      isSetMain: items.isSetMain,
+      barcode: items.barcode,
+      title: titles.title,
+    })
+    .from(loans)
+    .innerJoin(items, eq(items.id, loans.itemId))
+    .innerJoin(titles, eq(titles.id, items.titleId))
+    .where(selection.kind === "loan" ? or(loanMatch, eq(loans.id, selection.loanId)) : loanMatch)
+    .orderBy(loans.id)
+    .for("update", { of: loans });
+
+  const titleIds = unique(loanRows.map((row) => row.titleId));
+  const setIds = unique(loanRows.flatMap((row) => (row.setId ? [row.setId] : [])));
+
+  const [copies, reservationRows, setMains, chargeRows, closedRows] = await Promise.all([
+    titleIds.length === 0
+      ? []
+      : tx
+          .select({ itemId: items.id, titleId: items.titleId, status: items.status })
+          .from(items)
+          .where(inArray(items.titleId, titleIds)),
+    titleIds.length === 0
+      ? []
+      : tx
+          .select({
+            patronId: reservations.patronId,
+            titleId: sql<string>`coalesce(${reservations.titleId}, ${items.titleId})`,
+            itemId: reservations.itemId,
+          })
+          .from(reservations)
+          .leftJoin(items, eq(items.id, reservations.itemId))
+          .where(or(inArray(reservations.titleId, titleIds), inArray(items.titleId, titleIds))),
+    setIds.length === 0
+      ? []
+      : tx
+          .select({ setId: items.setId, itemId: items.id })
+          .from(items)
+          .where(and(inArray(items.setId, setIds), eq(items.isSetMain, true))),
+    tx
+      .select({ itemId: charges.itemId, amountCents: charges.amountCents })
+      .from(charges)
+      .where(and(eq(charges.patronId, patronId), eq(charges.paid, false))),
+    tx.select({ day: closedDays.day }).from(closedDays).where(gte(closedDays.day, today)),
+  ]);
+
+  const loanFacts: LoanFacts[] = loanRows.map((row) => ({
+    loanId: row.loanId,
+    patronId: row.patronId,
+    itemId: row.itemId,
+    titleId: row.titleId,
+    borrowedOn: row.borrowedOn,
+    dueOn: row.dueOn,
+    returnedOn: row.returnedOn,
+    renewals: row.renewals,
+    itemStatus: row.itemStatus,
+    renewableByType: row.renewable,
+    set: row.setId ? { setId: row.setId, main: row.isSetMain } : null,
+  }));
+
+  return {
+    cardNumber: patron.cardNumber,
+    labels: new Map(loanRows.map((row) => [row.loanId, { barcode: row.barcode, title: row.title }])),
+    snapshot: {
+      patron: {
+        id: patron.id,
+        category: patron.category,
+        status: patron.status,
+        expiresOn: patron.expiresOn,
+      },
+      loans: loanFacts,
+      charges: chargeRows,
+      titles: titleIds.map((titleId) => ({
+        titleId,
+        copies: copies.filter((copy) => copy.titleId === titleId),
+        reservations: reservationRows
+          .filter((r) => r.titleId === titleId)
+          .map((r) => ({ patronId: r.patronId, itemId: r.itemId })),
+      })),
+      sets: setIds.map((setId) => ({
+        setId,
+        mainItemId: setMains.find((m) => m.setId === setId)?.itemId ?? null,
+      })),
+      closedDays: new Set(closedRows.map((row) => row.day)),
+    },
+  };
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
