@@ -500,6 +500,11 @@ describe("loan refusals", () => {
       expect(d.reasons).toEqual(["RESERVED"]);
     });
 
+    it("the loaned copy itself is not one of the 'other copies', whatever status the catalogue shows", () => {
+      const snapshot = thisCopy(account()).copy(T, 101, "on_shelf").reservation(T, OTHER_READER).build();
+      expect(refusedOf(decide(snapshot, TODAY, oneLoan(1)), 1).reasons).toEqual(["RESERVED"]);
+    });
+
     it("a reservation on a different copy does not block this one", () => {
       const snapshot = thisCopy(account()).copy(T, 102, "on_loan").reservation(T, OTHER_READER, 102).build();
       renewedOf(decide(snapshot, TODAY, oneLoan(1)), 1);
