@@ -34,19 +34,21 @@ export function decideRenewals({ account, selection, today, policy }: RenewalReq
     ownReasons.set(loan.loanId, loanRefusals(loan, account, dueOnRenewal, policy));
   }
 
-  // Sets: if any member cannot be renewed, no member is ("Sets"); the others keep their own
-  // reasons and add SET_MEMBER_REFUSED.
-  const refusedSets = new Set<string>();
+  // Sets: if any member cannot be renewed, no member is ("Sets"). Every member that has another
+  // refused member adds SET_MEMBER_REFUSED to whatever reasons of its own it has.
+  const refusedMembers = new Map<string, number[]>();
   for (const loan of selected) {
-    if (loan.set && (ownReasons.get(loan.loanId)?.length ?? 0) > 0) refusedSets.add(loan.set.setId);
+    if (loan.set && (ownReasons.get(loan.loanId)?.length ?? 0) > 0) {
+      refusedMembers.set(loan.set.setId, [...(refusedMembers.get(loan.set.setId) ?? []), loan.loanId]);
+    }
   }
+  const anotherMemberRefused = (loan: LoanFacts) =>
+    loan.set !== null && (refusedMembers.get(loan.set.setId) ?? []).some((loanId) => loanId !== loan.loanId);
 
   const accrued = outstandingCharges(account, today, policy).accruedByLoanCents;
   const decisions: LoanDecision[] = selected.map((loan) => {
     const reasons: RefusalCode[] = [...accountBlocks, ...(ownReasons.get(loan.loanId) ?? [])];
-    if (loan.set && refusedSets.has(loan.set.setId) && (ownReasons.get(loan.loanId)?.length ?? 0) === 0) {
-      reasons.push("SET_MEMBER_REFUSED");
-    }
+    if (anotherMemberRefused(loan)) reasons.push("SET_MEMBER_REFUSED");
     if (reasons.length > 0) {
       const ordered = inPriorityOrder(reasons);
       return {

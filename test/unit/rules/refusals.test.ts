@@ -355,19 +355,10 @@ describe("loan refusals", () => {
       expect(d.reasons).toEqual(["NOT_ON_LOAN"]);
     });
 
-    it("a loan id the snapshot does not know → itemId 0 and no due date", () => {
+    it("a loan id the snapshot does not hold is a caller's mistake, not a decision", () => {
+      // The service puts every loan a request names into the snapshot, or refuses the request.
       const snapshot = account().loan({ loanId: 1, dueOn: DUE }).build();
-      const decision = decide(snapshot, TODAY, oneLoan(999));
-      expect(decision.loans).toEqual([
-        {
-          outcome: "refused",
-          loanId: 999,
-          itemId: 0,
-          dueOn: "",
-          reasons: ["NOT_ON_LOAN"],
-          primaryReason: "NOT_ON_LOAN",
-        },
-      ]);
+      expect(() => decide(snapshot, TODAY, oneLoan(999))).toThrow(/loan 999 is not in the account snapshot/);
     });
 
     it("'renew all' covers only this reader's open loans", () => {
