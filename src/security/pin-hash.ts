@@ -2,7 +2,7 @@
  * PINs are stored only as salted scrypt hashes and compared in constant time
  * (voice-line.md, "Authentication and lockout").
  */
-import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 
 // 2^14 × 8 × 1 (16 MiB, ~70 ms a check here). A 4-8 digit PIN cannot resist an offline search
 // whatever the cost, so the real defences are the lockout and the database itself; the cost
