@@ -118,3 +118,6 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     lockout: { attempts: e.PIN_LOCK_ATTEMPTS, minutes: e.PIN_LOCK_MINUTES },
   };
 }
+
+/** Every environment variable the app reads, for .env.example and its test. */
+export const SETTING_NAMES = Object.keys(environmentSchema.shape);
