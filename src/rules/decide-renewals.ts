@@ -4,7 +4,7 @@
  * Each check cites its rule in ../shared/spec/renewal-rules.md.
  */
 import type { CalendarDate } from "../time/calendar-date.js";
-import { daysOverdue, openLoansOf, outstandingCharges } from "./charges.js";
+import { daysOverdue, type OutstandingCharges, openLoansOf, outstandingCharges } from "./charges.js";
 import { newDueDate } from "./due-date.js";
 import type { RenewalPolicy } from "./policy.js";
 import { type AccountBlockCode, inPriorityOrder, type LoanRefusalCode, type RefusalCode } from "./reasons.js";
@@ -25,7 +25,8 @@ export interface RenewalRequest {
 }
 
 export function decideRenewals({ account, selection, today, policy }: RenewalRequest): RenewalDecision {
-  const accountBlocks = accountBlocksOf(account, today, policy);
+  const charges = outstandingCharges(account, today, policy);
+  const accountBlocks = accountBlocksOf(account, charges, today, policy);
   const selected = selectLoans(account, selection);
   const dueOnRenewal = newDueDate(today, policy, account.closedDays);
 
@@ -45,7 +46,6 @@ export function decideRenewals({ account, selection, today, policy }: RenewalReq
   const anotherMemberRefused = (loan: LoanFacts) =>
     loan.set !== null && (refusedMembers.get(loan.set.setId) ?? []).some((loanId) => loanId !== loan.loanId);
 
-  const accrued = outstandingCharges(account, today, policy).accruedByLoanCents;
   const decisions: LoanDecision[] = selected.map((loan) => {
     const reasons: RefusalCode[] = [...accountBlocks, ...(ownReasons.get(loan.loanId) ?? [])];
     if (anotherMemberRefused(loan)) reasons.push("SET_MEMBER_REFUSED");
@@ -67,7 +67,7 @@ export function decideRenewals({ account, selection, today, policy }: RenewalReq
       oldDueOn: loan.dueOn,
       newDueOn: dueOnRenewal,
       renewalsAfter: loan.renewals + 1,
-      accruedChargeCents: accrued.get(loan.loanId) ?? 0,
+      accruedChargeCents: charges.accruedByLoanCents.get(loan.loanId) ?? 0,
     };
   });
 
@@ -77,6 +77,7 @@ export function decideRenewals({ account, selection, today, policy }: RenewalReq
 /** "Refusals that block the whole account", every one that applies, in the table's order. */
 function accountBlocksOf(
   account: AccountSnapshot,
+  charges: OutstandingCharges,
   today: CalendarDate,
   policy: RenewalPolicy,
 ): AccountBlockCode[] {
@@ -87,7 +88,6 @@ function accountBlocksOf(
   // Decision: an account expiring today is still valid today.
   if (patron.expiresOn < today) blocks.push("ACCOUNT_EXPIRED");
 
-  const charges = outstandingCharges(account, today, policy);
   const highestItemCharge = Math.max(0, ...charges.perItemCents.values());
   if (highestItemCharge >= policy.itemChargeCeilingCents) blocks.push("ITEM_CHARGE_CEILING");
   if (charges.totalCents >= policy.accountChargeCeilingCents) blocks.push("ACCOUNT_CHARGE_CEILING");
