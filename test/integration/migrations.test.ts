@@ -5,6 +5,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expectedMigrationCount, isFullyMigrated, rowsOf } from "../../src/db/migrations.js";
 import {
   charges,
   items,
@@ -14,7 +15,6 @@ import {
   reservations,
   titles,
 } from "../../src/db/schema/index.js";
-import { expectedMigrationCount, isFullyMigrated, rowsOf } from "../../src/db/migrations.js";
 import { createTestDatabase, DRIVERS, resetData, type TestDatabase } from "../support/database.js";
 
 /** Table → its columns in order, as `name type null|not null`. */
@@ -98,7 +98,8 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
 
 /** The indexes the lookups and the import rely on, exactly as PostgreSQL describes them. */
 const EXPECTED_INDEXES: Record<string, string> = {
-  patrons_card_number_key: "CREATE UNIQUE INDEX patrons_card_number_key ON public.patrons USING btree (card_number)",
+  patrons_card_number_key:
+    "CREATE UNIQUE INDEX patrons_card_number_key ON public.patrons USING btree (card_number)",
   patrons_hkid_digits_hash_idx:
     "CREATE INDEX patrons_hkid_digits_hash_idx ON public.patrons USING btree (hkid_digits_hash)",
   patrons_phone_locked_until_idx:
@@ -115,7 +116,8 @@ const EXPECTED_INDEXES: Record<string, string> = {
     "CREATE UNIQUE INDEX loans_item_patron_borrowed_key ON public.loans USING btree (item_id, patron_id, borrowed_on)",
   reservations_title_id_idx:
     "CREATE INDEX reservations_title_id_idx ON public.reservations USING btree (title_id)",
-  reservations_item_id_idx: "CREATE INDEX reservations_item_id_idx ON public.reservations USING btree (item_id)",
+  reservations_item_id_idx:
+    "CREATE INDEX reservations_item_id_idx ON public.reservations USING btree (item_id)",
   charges_unpaid_by_patron_idx:
     "CREATE INDEX charges_unpaid_by_patron_idx ON public.charges USING btree (patron_id) WHERE (NOT paid)",
   renewal_transactions_trn_key:
@@ -192,7 +194,8 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
           order by table_name, ordinal_position`,
     );
     const byTable: Record<string, string[]> = {};
-    for (const { table_name, column } of columns) (byTable[table_name] ??= []).push(column);
+    for (const { table_name, column } of columns)
+      byTable[table_name] = [...(byTable[table_name] ?? []), column];
     expect(byTable).toEqual(EXPECTED_COLUMNS);
 
     const tables = await query<{ table_name: string }>(
