@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseHkdToCents } from "../money/hkd.js";
 import { isValidHkid, normaliseHkid } from "../security/hkid.js";
 import { isCalendarDate } from "../time/calendar-date.js";
+import { referenceProblems } from "./references.js";
 
 const calendarDate = z.string().refine(isCalendarDate, { message: "expected a date YYYY-MM-DD" });
 const digits = (min: number, max: number, what: string) =>
@@ -78,112 +79,17 @@ const charge = z.strictObject({
   kind: z.string().trim().min(1, { message: "expected a kind, such as overdue" }),
 });
 
-const OPEN_LOAN_ITEM_STATUSES = new Set(["on_loan", "lost", "claimed_returned"]);
-
-export const libraryDataSchema = z
-  .strictObject({
-    closedDays: z.array(calendarDate).default([]),
-    patrons: z.array(patron).default([]),
-    titles: z.array(title).default([]),
-    items: z.array(item).default([]),
-    loans: z.array(loan).default([]),
-    reservations: z.array(reservation).default([]),
-    charges: z.array(charge).default([]),
-  })
-  // References resolve within the file: it is the library's whole working copy.
-  .superRefine((data, ctx) => {
-    const problem = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: "custom", path, message });
-
-    const cards = firstIndexBy(
-      data.patrons,
-      (p) => p.cardNumber,
-      (i, key) => problem(["patrons", i, "cardNumber"], `duplicate card number (first at patrons[${key}])`),
-    );
-    const titleIds = firstIndexBy(
-      data.titles,
-      (t) => t.id,
-      (i, key) => problem(["titles", i, "id"], `duplicate title id (first at titles[${key}])`),
-    );
-    const barcodes = firstIndexBy(
-      data.items,
-      (it) => it.barcode,
-      (i, key) => problem(["items", i, "barcode"], `duplicate barcode (first at items[${key}])`),
-    );
-
-    const setMains = new Map<string, number>();
-    data.items.forEach((it, i) => {
-      if (!titleIds.has(it.titleId)) problem(["items", i, "titleId"], `no title with id "${it.titleId}"`);
-      if (it.set?.main) {
-        const first = setMains.get(it.set.id);
-        if (first !== undefined)
-          problem(
-            ["items", i, "set", "main"],
-            `set "${it.set.id}" already has a main item (items[${first}])`,
-          );
-        else setMains.set(it.set.id, i);
-      }
-    });
-
-    const openLoanOf = new Map<string, number>();
-    data.loans.forEach((ln, i) => {
-      const itemIndex = barcodes.get(ln.barcode);
-      if (itemIndex === undefined) problem(["loans", i, "barcode"], `no item with barcode "${ln.barcode}"`);
-      if (!cards.has(ln.cardNumber)) problem(["loans", i, "cardNumber"], "no patron with this card number");
-      if (ln.dueOn < ln.borrowedOn) problem(["loans", i, "dueOn"], "due before it was borrowed");
-      if (ln.returnedOn !== undefined && ln.returnedOn < ln.borrowedOn) {
-        problem(["loans", i, "returnedOn"], "returned before it was borrowed");
-      }
-      if (ln.returnedOn !== undefined) return;
-      const other = openLoanOf.get(ln.barcode);
-      if (other !== undefined)
-        problem(["loans", i, "barcode"], `item already on an open loan (loans[${other}])`);
-      else openLoanOf.set(ln.barcode, i);
-      const status = itemIndex === undefined ? undefined : data.items[itemIndex]?.status;
-      if (status !== undefined && !OPEN_LOAN_ITEM_STATUSES.has(status)) {
-        problem(["loans", i, "barcode"], `item is on an open loan but its status is "${status}"`);
-      }
-    });
-
-    data.reservations.forEach((r, i) => {
-      if ((r.titleId === undefined) === (r.barcode === undefined)) {
-        problem(
-          ["reservations", i],
-          "expected either titleId (the title) or barcode (one copy), not both or neither",
-        );
-      }
-      if (r.titleId !== undefined && !titleIds.has(r.titleId))
-        problem(["reservations", i, "titleId"], `no title with id "${r.titleId}"`);
-      if (r.barcode !== undefined && !barcodes.has(r.barcode))
-        problem(["reservations", i, "barcode"], `no item with barcode "${r.barcode}"`);
-      if (!cards.has(r.cardNumber))
-        problem(["reservations", i, "cardNumber"], "no patron with this card number");
-    });
-
-    data.charges.forEach((c, i) => {
-      if (!cards.has(c.cardNumber)) problem(["charges", i, "cardNumber"], "no patron with this card number");
-      if (c.barcode !== undefined && !barcodes.has(c.barcode))
-        problem(["charges", i, "barcode"], `no item with barcode "${c.barcode}"`);
-    });
-  });
+export const libraryDataSchema = z.strictObject({
+  closedDays: z.array(calendarDate).default([]),
+  patrons: z.array(patron).default([]),
+  titles: z.array(title).default([]),
+  items: z.array(item).default([]),
+  loans: z.array(loan).default([]),
+  reservations: z.array(reservation).default([]),
+  charges: z.array(charge).default([]),
+});
 
 export type LibraryData = z.output<typeof libraryDataSchema>;
-
-/** Maps each key to the index of its first row, reporting every later duplicate. */
-function firstIndexBy<T>(
-  rows: T[],
-  keyOf: (row: T) => string,
-  onDuplicate: (index: number, first: number) => void,
-) {
-  const seen = new Map<string, number>();
-  rows.forEach((row, index) => {
-    const key = keyOf(row);
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, index);
-    else onDuplicate(index, first);
-  });
-  return seen;
-}
 
 /** `["loans", 3, "dueOn"]` → `loans[3].dueOn`. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
@@ -196,15 +102,18 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 
 export type ValidationResult = { ok: true; data: LibraryData } | { ok: false; problems: string[] };
 
-/** Checks a parsed JSON value; problems come as "path: message", one per mistake. */
+/**
+ * Checks a parsed JSON value; problems come as "path: message", one per mistake. The references
+ * between rows are checked even when some rows are malformed, so one pass names every problem.
+ */
 export function validateLibraryData(input: unknown): ValidationResult {
   const parsed = libraryDataSchema.safeParse(input);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map((issue) => {
-      const path = formatIssuePath(issue.path);
-      return `${path || "(file)"}: ${issue.message}`;
-    }),
-  };
+  const fieldProblems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message }));
+  const problems = [...fieldProblems, ...referenceProblems(input)].map(
+    ({ path, message }) => `${formatIssuePath(path) || "(file)"}: ${message}`,
+  );
+  if (parsed.success && problems.length === 0) return { ok: true, data: parsed.data };
+  return { ok: false, problems };
 }

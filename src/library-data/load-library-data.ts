@@ -125,15 +125,7 @@ export async function loadLibraryData(
       returnedOn: ln.returnedOn ?? null,
       renewals: ln.renewals,
     }));
-    for (const chunk of chunked(loanRows)) {
-      await tx
-        .insert(loans)
-        .values(chunk)
-        .onConflictDoUpdate({
-          target: [loans.itemId, loans.patronId, loans.borrowedOn],
-          set: excluded(["due_on", "returned_on", "renewals"]),
-        });
-    }
+    await syncLoans(tx, loanRows, [...itemIds.values()]);
 
     // Reservations and imported charges have no key of their own: for the readers in the file,
     // keep the rows that match the file, delete the rest, insert what is missing.
@@ -186,6 +178,39 @@ export async function loadLibraryData(
     reservations: data.reservations.length,
     charges: data.charges.length,
   };
+}
+
+/**
+ * The file is the truth for the loans of the items it names: loans of those items that the file
+ * no longer lists are removed, the rest are updated in place or added. Returned loans are
+ * written before open ones, so an item's return and its next loan load in any order.
+ */
+async function syncLoans(
+  tx: DbOrTx,
+  wanted: (typeof loans.$inferInsert)[],
+  fileItemIds: number[],
+): Promise<void> {
+  const keyOf = (loan: { itemId: number; patronId: number; borrowedOn: string }) =>
+    `${loan.itemId}|${loan.patronId}|${loan.borrowedOn}`;
+  const wantedKeys = new Set(wanted.map(keyOf));
+  for (const chunk of chunked(fileItemIds)) {
+    const present = await tx
+      .select({ id: loans.id, itemId: loans.itemId, patronId: loans.patronId, borrowedOn: loans.borrowedOn })
+      .from(loans)
+      .where(inArray(loans.itemId, chunk));
+    const gone = present.filter((loan) => !wantedKeys.has(keyOf(loan))).map((loan) => loan.id);
+    if (gone.length > 0) await tx.delete(loans).where(inArray(loans.id, gone));
+  }
+  const returnedFirst = [...wanted.filter((l) => l.returnedOn), ...wanted.filter((l) => !l.returnedOn)];
+  for (const chunk of chunked(returnedFirst)) {
+    await tx
+      .insert(loans)
+      .values(chunk)
+      .onConflictDoUpdate({
+        target: [loans.itemId, loans.patronId, loans.borrowedOn],
+        set: excluded(["due_on", "returned_on", "renewals"]),
+      });
+  }
 }
 
 async function emptyLibraryData(tx: DbOrTx): Promise<void> {
