@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseHkdToCents } from "../money/hkd.js";
 import type { RenewalPolicy } from "../rules/policy.js";
 import { DEFAULT_POLICY } from "../rules/policy.js";
+import { DEFAULT_OFFICE_HOURS, type OfficeHours, parseOfficeHours } from "../voice/office-hours.js";
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -29,6 +30,18 @@ const timeZone = z.string().refine(
   },
   { message: "expected an IANA time zone such as Asia/Hong_Kong" },
 );
+
+const officeHours = z.string().transform((text, ctx) => {
+  const hours = parseOfficeHours(text);
+  if (!hours) {
+    ctx.addIssue({
+      code: "custom",
+      message: 'expected periods such as "mon-fri 09:00-18:00, sat 09:00-13:00"',
+    });
+    return z.NEVER;
+  }
+  return hours;
+});
 
 const isoInstant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
@@ -54,6 +67,24 @@ const environmentSchema = z.object({
   DAILY_RATE_ADULT: optional(hkdAmount),
   DAILY_RATE_JUNIOR: optional(hkdAmount),
   OVERDUE_TIME_LIMIT_DAYS: optional(integer(0, 3650)),
+  STAFF_PHONE_NUMBER: optional(
+    z.string().regex(/^\+?[0-9]{3,15}$/, "expected a phone number such as +85221234567"),
+  ),
+  OFFICE_HOURS: optional(officeHours),
+  ENQUIRY_LINE_NUMBER: optional(
+    z.string().regex(/^[0-9 ]{3,20}$/, "expected digits such as 2921 0222"),
+  ).default("2921 0222"),
+  TWILIO_ACCOUNT_SID: optional(
+    z.string().regex(/^AC[0-9a-fA-F]{32}$/, "expected AC followed by 32 hex digits"),
+  ),
+  TWILIO_SMS_FROM: optional(
+    z
+      .string()
+      .regex(
+        /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$/,
+        "expected an E.164 number, a messaging service SID or a sender id",
+      ),
+  ),
   PIN_LOCK_ATTEMPTS: optional(integer(1, 100)).default(5),
   PIN_LOCK_MINUTES: optional(integer(1, 24 * 60)).default(30),
 });
@@ -72,6 +103,9 @@ export interface Settings {
   logLevel: string;
   policy: RenewalPolicy;
   lockout: { attempts: number; minutes: number };
+  staff: { phoneNumber: string | null; officeHours: OfficeHours; enquiryLine: string };
+  /** Null unless both the account SID and a sender are set: then the line offers SMS. */
+  sms: { accountSid: string; from: string } | null;
 }
 
 export class SettingsError extends Error {
@@ -116,6 +150,15 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       overdueTimeLimitDays: e.OVERDUE_TIME_LIMIT_DAYS ?? DEFAULT_POLICY.overdueTimeLimitDays,
     },
     lockout: { attempts: e.PIN_LOCK_ATTEMPTS, minutes: e.PIN_LOCK_MINUTES },
+    staff: {
+      phoneNumber: e.STAFF_PHONE_NUMBER ?? null,
+      officeHours: e.OFFICE_HOURS ?? DEFAULT_OFFICE_HOURS,
+      enquiryLine: e.ENQUIRY_LINE_NUMBER,
+    },
+    sms:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_SMS_FROM
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, from: e.TWILIO_SMS_FROM }
+        : null,
   };
 }
 

@@ -1,10 +1,10 @@
 /**
- * Reads what the rule module needs about one account, locking it for the transaction: the
- * patron row first (every renewal of an account queues behind it), then the loans. A fixed
- * number of queries whatever the number of loans.
+ * Reads what the rule module needs about one account: locked for a renewal transaction (the
+ * patron row first, so every renewal of an account queues behind it, then the loans), or plainly
+ * to read the account out to a caller. A fixed number of queries whatever the number of loans.
  */
 import { and, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
-import type { Transaction } from "../db/database.js";
+import type { DbOrTx } from "../db/database.js";
 import { charges, closedDays, items, loans, patrons, reservations, titles } from "../db/schema/index.js";
 import type { AccountSnapshot, LoanFacts, RenewalSelection } from "../rules/types.js";
 import type { CalendarDate } from "../time/calendar-date.js";
@@ -14,24 +14,26 @@ export interface LoanLabel {
   title: string;
 }
 
-export interface LockedAccount {
+export interface LoadedAccount {
   snapshot: AccountSnapshot;
   cardNumber: string;
   /** Barcode and title of every loan in the snapshot, for the transaction's record. */
   labels: Map<number, LoanLabel>;
 }
 
-export async function lockAccount(
-  tx: Transaction,
+export async function loadAccount(
+  tx: DbOrTx,
   patronId: number,
   selection: RenewalSelection,
   today: CalendarDate,
-): Promise<LockedAccount | null> {
-  const [patron] = await tx.select().from(patrons).where(eq(patrons.id, patronId)).for("update");
+  options: { lock: boolean },
+): Promise<LoadedAccount | null> {
+  const patronQuery = tx.select().from(patrons).where(eq(patrons.id, patronId));
+  const [patron] = options.lock ? await patronQuery.for("update") : await patronQuery;
   if (!patron) return null;
 
   const loanMatch = and(eq(loans.patronId, patronId), isNull(loans.returnedOn));
-  const loanRows = await tx
+  const loansQuery = tx
     .select({
       loanId: loans.id,
       patronId: loans.patronId,
@@ -52,8 +54,8 @@ export async function lockAccount(
     .innerJoin(items, eq(items.id, loans.itemId))
     .innerJoin(titles, eq(titles.id, items.titleId))
     .where(selection.kind === "loan" ? or(loanMatch, eq(loans.id, selection.loanId)) : loanMatch)
-    .orderBy(loans.id)
-    .for("update", { of: loans });
+    .orderBy(loans.id);
+  const loanRows = options.lock ? await loansQuery.for("update", { of: loans }) : await loansQuery;
 
   const titleIds = unique(loanRows.map((row) => row.titleId));
   const setIds = unique(loanRows.flatMap((row) => (row.setId ? [row.setId] : [])));

@@ -10,7 +10,7 @@ import { decideRenewals } from "../rules/decide-renewals.js";
 import type { RenewalPolicy } from "../rules/policy.js";
 import type { RenewalSelection, RenewedDecision } from "../rules/types.js";
 import type { LibraryCalendar } from "../time/library-clock.js";
-import { lockAccount } from "./account-snapshot.js";
+import { loadAccount } from "./account-snapshot.js";
 import { RenewalRequestError } from "./errors.js";
 import { findTransactionByRequestKey, type RenewalTransactionRecord } from "./renewal-records.js";
 import { generateTrn } from "./trn.js";
@@ -45,7 +45,7 @@ export async function renew(deps: RenewalServiceDeps, request: RenewalRequest): 
 
     // The patron row lock comes first: requests for one account, whatever their key, queue here,
     // so a retried request always finds the first one's record.
-    const account = await lockAccount(tx, request.patronId, request.selection, today);
+    const account = await loadAccount(tx, request.patronId, request.selection, today, { lock: true });
     if (!account) throw new RenewalRequestError("UNKNOWN_ACCOUNT", `no patron with id ${request.patronId}`);
 
     const earlier = await findTransactionByRequestKey(tx, request.requestKey);

@@ -74,6 +74,15 @@ export function decideRenewals({ account, selection, today, policy }: RenewalReq
   return { accountBlocks, loans: decisions };
 }
 
+/** The account-level blocks in force today, for telling a caller before any request. */
+export function accountBlocks(
+  account: AccountSnapshot,
+  today: CalendarDate,
+  policy: RenewalPolicy,
+): AccountBlockCode[] {
+  return accountBlocksOf(account, outstandingCharges(account, today, policy), today, policy);
+}
+
 /** "Refusals that block the whole account", every one that applies, in the table's order. */
 function accountBlocksOf(
   account: AccountSnapshot,

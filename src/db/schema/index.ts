@@ -1,2 +1,3 @@
+export * from "./calls.js";
 export * from "./library.js";
 export * from "./renewals.js";

@@ -1,0 +1,161 @@
+/**
+ * The step function: (flow, call state, event) → the next instruction. Pure: it runs no action
+ * and touches no database; the webhook handler runs the actions it asks for and feeds their
+ * outcomes back (the shape of xstate's transition()).
+ */
+import type { CallState } from "./call-state.js";
+import type { FlowDefinition, GatherSpec, Language, PromptRef, Step, Transition } from "./flow-definition.js";
+
+/** One prompt to speak: a catalogue key, its filled-in placeholders, and its language if not the call's. */
+export interface SpokenPart {
+  key: string;
+  params?: Record<string, string>;
+  language?: Language;
+}
+
+export type CallEvent =
+  | { type: "call" }
+  /** What the caller keyed at a gather; "" when nothing came before the timeout. */
+  | { type: "input"; digits: string }
+  | { type: "dialEnded"; status: string };
+
+export type Instruction =
+  | {
+      type: "run";
+      action: string;
+      args: Record<string, string>;
+      /** The digits keyed, or the dial status, for the action to use. */
+      input: string;
+      then: Transition;
+      state: CallState;
+    }
+  | {
+      type: "reply";
+      state: CallState;
+      say: SpokenPart[];
+      gather: GatherSpec | null;
+      dial: boolean;
+      hangup: boolean;
+    };
+
+/** Named conditions and spoken parts computed from the state, supplied by the code. */
+export interface EngineContext {
+  conditions: Record<string, (state: CallState) => boolean>;
+  speeches: Record<string, (state: CallState) => SpokenPart[]>;
+}
+
+export function stepOf(flow: FlowDefinition, state: CallState): Step {
+  const step = flow.steps[state.step];
+  if (!step) throw new Error(`call is at unknown step "${state.step}"`);
+  return step;
+}
+
+export function handleEvent(
+  flow: FlowDefinition,
+  state: CallState,
+  event: CallEvent,
+  ctx: EngineContext,
+): Instruction {
+  if (event.type === "call") return enterStep(flow, { ...state, step: flow.start, misses: 0 }, ctx);
+  const step = stepOf(flow, state);
+
+  if (event.type === "dialEnded") {
+    if (!step.dial) throw new Error(`a dial ended at step "${state.step}", which dials nobody`);
+    return runOrFollow(flow, state, step.dial, event.status, ctx);
+  }
+
+  if (step.digits) {
+    if (event.digits === "") return miss(flow, state, false, ctx);
+    return runOrFollow(flow, state, step.digits, event.digits, ctx);
+  }
+  const chosen = step.keys?.[event.digits];
+  if (!chosen || (chosen.when && !isTrue(ctx, chosen.when, state))) {
+    return miss(flow, state, event.digits !== "", ctx);
+  }
+  return runOrFollow(flow, state, chosen, event.digits, ctx);
+}
+
+/** After the handler ran an action: follow the transition for the action's outcome. */
+export function afterAction(
+  flow: FlowDefinition,
+  state: CallState,
+  then: Transition,
+  outcome: string,
+  ctx: EngineContext,
+): Instruction {
+  const target = then.to ?? then.results?.[outcome];
+  if (!target)
+    throw new Error(`action "${then.action}" gave outcome "${outcome}", which the flow does not handle`);
+  return enterStep(flow, { ...state, step: target, misses: 0 }, ctx);
+}
+
+/** What a step does on entry: run its entry action, or ask, dial or hang up. */
+export function enterStep(
+  flow: FlowDefinition,
+  state: CallState,
+  ctx: EngineContext,
+  before: SpokenPart[] = [],
+): Instruction {
+  const step = stepOf(flow, state);
+  if (step.enter) return runOrFollow(flow, state, step.enter, "", ctx);
+  return {
+    type: "reply",
+    state,
+    say: [...before, ...promptsOf(step, state, ctx)],
+    gather: step.gather ?? null,
+    dial: Boolean(step.dial),
+    hangup: step.hangup === true,
+  };
+}
+
+function runOrFollow(
+  flow: FlowDefinition,
+  state: CallState,
+  t: Transition,
+  input: string,
+  ctx: EngineContext,
+): Instruction {
+  if (t.action) return { type: "run", action: t.action, args: t.args ?? {}, input, then: t, state };
+  return afterAction(flow, state, t, "done", ctx);
+}
+
+/**
+ * No input or an invalid key: say so (for a wrong key) and ask again; the last miss allowed
+ * ends the call politely (voice-line.md: "The third miss in a row at one step ends the call").
+ */
+function miss(flow: FlowDefinition, state: CallState, wrongKey: boolean, ctx: EngineContext): Instruction {
+  const misses = state.misses + 1;
+  if (misses >= flow.maxMisses) {
+    return enterStep(flow, { ...state, step: flow.missLimitStep, misses: 0 }, ctx, [
+      { key: flow.missLimitPrompt },
+    ]);
+  }
+  const step = stepOf(flow, state);
+  return {
+    type: "reply",
+    state: { ...state, misses },
+    say: [...(wrongKey ? [{ key: flow.missPrompt }] : []), ...promptsOf(step, state, ctx)],
+    gather: step.gather ?? null,
+    dial: false,
+    hangup: false,
+  };
+}
+
+function promptsOf(step: Step, state: CallState, ctx: EngineContext): SpokenPart[] {
+  return (step.prompts ?? []).flatMap((prompt: PromptRef): SpokenPart[] => {
+    if (typeof prompt === "string") return [{ key: prompt }];
+    if (prompt.when && !isTrue(ctx, prompt.when, state)) return [];
+    if ("speech" in prompt) {
+      const speech = ctx.speeches[prompt.speech];
+      if (!speech) throw new Error(`unknown speech "${prompt.speech}"`);
+      return speech(state);
+    }
+    return [prompt.language ? { key: prompt.key, language: prompt.language } : { key: prompt.key }];
+  });
+}
+
+function isTrue(ctx: EngineContext, name: string, state: CallState): boolean {
+  const condition = ctx.conditions[name];
+  if (!condition) throw new Error(`unknown condition "${name}"`);
+  return condition(state);
+}
