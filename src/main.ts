@@ -12,7 +12,11 @@ import { createApp } from "./http/app.js";
 import { validateLibraryData } from "./library-data/import-schema.js";
 import { loadLibraryData } from "./library-data/load-library-data.js";
 import { createLogger } from "./logging/logger.js";
+import { safeErrorMessage } from "./logging/safe-error.js";
 import { calendarFromSettings } from "./time/library-clock.js";
+import { VOCABULARY } from "./voice/actions/index.js";
+import { FlowDefinitionError, loadVoiceFlow } from "./voice/flow-definition.js";
+import { twilioSmsSender } from "./voice/sms-sender.js";
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadSettings>;
@@ -26,6 +30,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: settings.logLevel });
+  // The flow files are read once, here; a broken one stops the start naming what is wrong.
+  const voiceFlow = loadVoiceFlow(VOCABULARY);
   const secrets = resolveSecrets(settings);
   const calendar = calendarFromSettings(settings);
   if (settings.fixedNow)
@@ -55,7 +61,23 @@ async function main(): Promise<void> {
     }
   }
 
-  const app = createApp({ db: database.db, logger });
+  const app = createApp({
+    db: database.db,
+    logger,
+    voice: {
+      voiceFlow,
+      authToken: secrets.twilioAuthToken,
+      publicBaseUrl: settings.publicBaseUrl,
+      calendar,
+      policy: settings.policy,
+      identityHashKey: secrets.identityHashKey,
+      lockout: settings.lockout,
+      staff: settings.staff,
+      sendSms: settings.sms
+        ? twilioSmsSender(settings.sms.accountSid, secrets.twilioAuthToken, settings.sms.from)
+        : null,
+    },
+  });
   const server = app.listen(settings.port, () => {
     logger.info(
       { port: settings.port, database: database.kind, publicBaseUrl: settings.publicBaseUrl },
@@ -74,6 +96,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error("Renewline could not start:", error instanceof Error ? error.message : error);
+  console.error(
+    "Renewline could not start:",
+    error instanceof FlowDefinitionError ? error.message : safeErrorMessage(error),
+  );
   process.exit(1);
 });

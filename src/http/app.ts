@@ -7,10 +7,13 @@ import { pinoHttp } from "pino-http";
 import type { Database } from "../db/database.js";
 import { isFullyMigrated } from "../db/migrations.js";
 import type { Logger } from "../logging/logger.js";
+import { type VoiceRouterOptions, voiceRouter } from "../voice/webhooks.js";
 
 export interface AppDeps {
   db: Database;
   logger: Logger;
+  /** The voice line's webhooks under /voice; absent in tests of the rest of the app. */
+  voice?: Omit<VoiceRouterOptions, "db" | "logger">;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -42,6 +45,14 @@ export function createApp(deps: AppDeps): Express {
       req.log.warn({ err: error }, "health check: database unreachable");
       res.status(503).json({ status: "unavailable", reason: "database unreachable" });
     }
+  });
+
+  if (deps.voice) app.use("/voice", voiceRouter({ ...deps.voice, db: deps.db, logger: deps.logger }));
+
+  // The one last-resort handler: a safe answer, never a stack trace or a message quoting values.
+  app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    req.log?.error({ err: { name: error instanceof Error ? error.name : "unknown" } }, "unhandled error");
+    if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
   });
 
   return app;

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { resolveSecrets } from "../config/development-secrets.js";
 import { loadSettings, SettingsError } from "../config/settings.js";
 import { openDatabase } from "../db/database.js";
+import { safeErrorMessage } from "../logging/safe-error.js";
 import { validateLibraryData } from "./import-schema.js";
 import { loadLibraryData } from "./load-library-data.js";
 
@@ -68,7 +69,7 @@ main().then(
     console.error(
       error instanceof SettingsError
         ? error.message
-        : `db:load failed, nothing was loaded: ${error instanceof Error ? error.message : String(error)}`,
+        : `db:load failed, nothing was loaded: ${safeErrorMessage(error)}`,
     );
     process.exit(1);
   },

@@ -4,21 +4,27 @@
  * never logs these on purpose.
  */
 import pino, { type DestinationStream, type Logger } from "pino";
+import { safeError } from "./safe-error.js";
 
+const SECRET_FIELDS = [
+  "pin",
+  "Digits",
+  "cardNumber",
+  "hkid",
+  "phone",
+  "From",
+  "To",
+  "Caller",
+  "Called",
+  "password",
+];
+
+// pino's paths match one level each: cover a field at the top and two levels down.
 export const REDACTED_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
   "req.headers['x-twilio-signature']",
-  "*.pin",
-  "*.Digits",
-  "*.cardNumber",
-  "*.hkid",
-  "*.phone",
-  "*.From",
-  "*.To",
-  "*.Caller",
-  "*.Called",
-  "*.password",
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
@@ -26,6 +32,8 @@ export function createLogger(options: { level: string; destination?: Destination
     {
       level: options.level,
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // An error is logged by kind and cause only, never with the query values drizzle quotes.
+      serializers: { err: safeError },
       base: undefined,
     },
     options.destination,

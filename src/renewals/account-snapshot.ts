@@ -19,6 +19,8 @@ export interface LoadedAccount {
   cardNumber: string;
   /** Barcode and title of every loan in the snapshot, for the transaction's record. */
   labels: Map<number, LoanLabel>;
+  /** Title of every item a charge is for (returned items too), by item id. */
+  chargeTitles: Map<number, string>;
 }
 
 export async function loadAccount(
@@ -85,8 +87,10 @@ export async function loadAccount(
           .from(items)
           .where(and(inArray(items.setId, setIds), eq(items.isSetMain, true))),
     tx
-      .select({ itemId: charges.itemId, amountCents: charges.amountCents })
+      .select({ itemId: charges.itemId, amountCents: charges.amountCents, title: titles.title })
       .from(charges)
+      .leftJoin(items, eq(items.id, charges.itemId))
+      .leftJoin(titles, eq(titles.id, items.titleId))
       .where(and(eq(charges.patronId, patronId), eq(charges.paid, false))),
     tx.select({ day: closedDays.day }).from(closedDays).where(gte(closedDays.day, today)),
   ]);
@@ -108,6 +112,9 @@ export async function loadAccount(
   return {
     cardNumber: patron.cardNumber,
     labels: new Map(loanRows.map((row) => [row.loanId, { barcode: row.barcode, title: row.title }])),
+    chargeTitles: new Map(
+      chargeRows.flatMap((row) => (row.itemId !== null && row.title ? [[row.itemId, row.title]] : [])),
+    ),
     snapshot: {
       patron: {
         id: patron.id,
@@ -116,7 +123,7 @@ export async function loadAccount(
         expiresOn: patron.expiresOn,
       },
       loans: loanFacts,
-      charges: chargeRows,
+      charges: chargeRows.map((row) => ({ itemId: row.itemId, amountCents: row.amountCents })),
       titles: titleIds.map((titleId) => ({
         titleId,
         copies: copies.filter((copy) => copy.titleId === titleId),

@@ -1,0 +1,87 @@
+/** Telling the reader about the account: the summary after login, the loans, the charges. */
+import { loadAccount } from "../../renewals/account-snapshot.js";
+import { openLoansOf, outstandingCharges } from "../../rules/charges.js";
+import { accountBlocks } from "../../rules/decide-renewals.js";
+import type { CallState } from "../call-state.js";
+import type { SpokenPart } from "../engine.js";
+import { speakableTitle, speakDate, speakMoney } from "../speech-format.js";
+import type { Action, ActionContext } from "./types.js";
+
+export async function readAccount(ctx: ActionContext, state: CallState) {
+  if (state.patronId === null) throw new Error("no reader is logged in");
+  const account = await loadAccount(ctx.db, state.patronId, { kind: "all" }, ctx.calendar.today(), {
+    lock: false,
+  });
+  if (!account) throw new Error("the logged-in reader's account is gone");
+  return account;
+}
+
+/** How many items are on loan and overdue, and any account-level block, said once (step 4). */
+export const summariseAccount: Action = async (ctx, state) => {
+  const account = await readAccount(ctx, state);
+  const today = ctx.calendar.today();
+  const open = openLoansOf(account.snapshot);
+  const say: SpokenPart[] =
+    open.length === 0
+      ? [{ key: "summary.noLoans" }]
+      : [
+          {
+            key: "summary.loans",
+            params: {
+              count: String(open.length),
+              overdue: String(open.filter((l) => l.dueOn < today).length),
+            },
+          },
+        ];
+  const [block] = accountBlocks(account.snapshot, today, ctx.policy);
+  if (block) say.push({ key: `block.${block}` });
+  return { outcome: "done", state, say };
+};
+
+/** Every item on loan: title, due date, overdue or not, in due-date order. */
+export const listLoans: Action = async (ctx, state) => {
+  const account = await readAccount(ctx, state);
+  const today = ctx.calendar.today();
+  const open = openLoansOf(account.snapshot).sort((a, b) =>
+    a.dueOn === b.dueOn ? a.loanId - b.loanId : a.dueOn < b.dueOn ? -1 : 1,
+  );
+  if (open.length === 0) return { outcome: "done", state, say: [{ key: "loans.none" }] };
+  const say = open.map((loan) => ({
+    key: loan.dueOn < today ? "loans.overdueItem" : "loans.item",
+    params: {
+      title: speakableTitle(account.labels.get(loan.loanId)?.title ?? "", state.language),
+      date: speakDate(loan.dueOn, today, state.language),
+    },
+  }));
+  return { outcome: "done", state, say };
+};
+
+/** The total outstanding and the items it comes from (step 8), as the rule module counts it. */
+export const readCharges: Action = async (ctx, state) => {
+  const account = await readAccount(ctx, state);
+  const charges = outstandingCharges(account.snapshot, ctx.calendar.today(), ctx.policy);
+  if (charges.totalCents === 0) return { outcome: "done", state, say: [{ key: "charges.none" }] };
+  const titleOfItem = new Map(
+    account.snapshot.loans.map((loan) => [loan.itemId, account.labels.get(loan.loanId)?.title ?? ""]),
+  );
+  const say: SpokenPart[] = [
+    { key: "charges.total", params: { amount: speakMoney(charges.totalCents, state.language) } },
+  ];
+  let itemised = 0;
+  for (const [itemId, cents] of charges.perItemCents) {
+    const title = titleOfItem.get(itemId) ?? account.chargeTitles.get(itemId);
+    if (!title) continue;
+    itemised += cents;
+    say.push({
+      key: "charges.item",
+      params: { title: speakableTitle(title, state.language), amount: speakMoney(cents, state.language) },
+    });
+  }
+  if (charges.totalCents > itemised) {
+    say.push({
+      key: "charges.other",
+      params: { amount: speakMoney(charges.totalCents - itemised, state.language) },
+    });
+  }
+  return { outcome: "done", state, say };
+};

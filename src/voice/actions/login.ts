@@ -1,0 +1,106 @@
+/** Choosing the language and logging in (voice-line.md steps 1-3, "Authentication and lockout"). */
+import { eq } from "drizzle-orm";
+import { patrons } from "../../db/schema/index.js";
+import { checkCredentials, chooseByCardNumber, findCandidates } from "../authentication.js";
+import type { CallState } from "../call-state.js";
+import { LANGUAGES, type Language } from "../flow-definition.js";
+import type { Action, ActionContext, ActionResult } from "./types.js";
+
+// Three failed logins in one call end the call.
+const FAILED_LOGINS_PER_CALL = 3;
+
+export const chooseLanguage: Action = async (_ctx, state, _input, args) => {
+  const language = LANGUAGES.find((l) => l === args.language) as Language | undefined;
+  if (!language) throw new Error(`chooseLanguage: unknown language "${args.language}"`);
+  return { outcome: "done", state: { ...state, language }, say: [{ key: "welcome" }] };
+};
+
+/** Remembers which accounts the digits matched, never the digits; the caller is not told. */
+export const identifyCard: Action = async (ctx, state, input) => {
+  const candidates = await findCandidates(ctx.db, input, ctx.identityHashKey);
+  return { outcome: "done", state: { ...state, candidates }, say: [] };
+};
+
+export const verifyPin: Action = async (ctx, state, input) => {
+  const check = await checkCredentials(
+    ctx.db,
+    state.candidates,
+    input,
+    ctx.calendar.clock.now(),
+    ctx.lockout,
+  );
+  if (check.result === "ok") return loggedIn(ctx, state, check.patronId);
+  if (check.result === "ambiguous") {
+    ctx.record({ kind: "login", detail: { result: "ambiguous" } });
+    return { outcome: "ambiguous", state: { ...state, candidates: check.matches }, say: [] };
+  }
+  return failedLogin(ctx, state);
+};
+
+/** Several accounts fitted the HKID digits and PIN: the card number picks one of them. */
+export const chooseAccountByCard: Action = async (ctx, state, input) => {
+  const patronId = await chooseByCardNumber(ctx.db, state.candidates, input);
+  return patronId === null ? failedLogin(ctx, state) : loggedIn(ctx, state, patronId);
+};
+
+export const forgetReader: Action = async (_ctx, state) => ({
+  outcome: "done",
+  state: {
+    ...state,
+    candidates: [],
+    patronId: null,
+    cardLastFour: null,
+    hasMobile: false,
+    lastRenewal: null,
+    offer: null,
+    failedLogins: 0,
+  },
+  say: [],
+});
+
+async function loggedIn(ctx: ActionContext, state: CallState, patronId: number): Promise<ActionResult> {
+  const [patron] = await ctx.db
+    .select({ cardNumber: patrons.cardNumber, phone: patrons.phone })
+    .from(patrons)
+    .where(eq(patrons.id, patronId));
+  const cardLastFour = patron?.cardNumber.slice(-4) ?? null;
+  ctx.record({ kind: "login", detail: { result: "ok", cardLastFour } });
+  return {
+    outcome: "ok",
+    state: {
+      ...state,
+      candidates: [],
+      patronId,
+      cardLastFour,
+      hasMobile: isMobile(patron?.phone ?? null),
+      failedLogins: 0,
+    },
+    say: [],
+  };
+}
+
+function failedLogin(ctx: ActionContext, state: CallState): ActionResult {
+  const failedLogins = state.failedLogins + 1;
+  ctx.record({ kind: "login", detail: { result: "failed", attempt: failedLogins } });
+  const next = { ...state, candidates: [], failedLogins };
+  if (failedLogins >= FAILED_LOGINS_PER_CALL) {
+    return {
+      outcome: "tooManyFailures",
+      state: next,
+      say: [{ key: "login.failed" }, { key: "login.tooManyFailures" }],
+    };
+  }
+  return { outcome: "failed", state: next, say: [{ key: "login.failed" }] };
+}
+
+/** Hong Kong mobile numbers start with 4-9; landlines with 2 or 3. Other countries: assume mobile. */
+export function isMobile(phone: string | null): boolean {
+  if (!phone) return false;
+  const local = phone.startsWith("+852") ? phone.slice(4) : phone.startsWith("+") ? null : phone;
+  return local === null ? true : /^[4-9]\d{7}$/.test(local);
+}
+
+/** E.164 form of a registered phone, for sending an SMS. */
+export function toE164(phone: string): string {
+  return phone.startsWith("+") ? phone : `+852${phone}`;
+}

@@ -1,0 +1,176 @@
+/** Renewing by keypad (voice-line.md steps 6 and 7), always through the renewal service. */
+
+import { renew } from "../../renewals/renew.js";
+import { findTransactionByTrn, type RenewalTransactionRecord } from "../../renewals/renewal-records.js";
+import { openLoansOf } from "../../rules/charges.js";
+import type { RenewalSelection } from "../../rules/types.js";
+import type { CallState, OfferedItem } from "../call-state.js";
+import type { SpokenPart } from "../engine.js";
+import { speakableTitle, speakDate, speakTrn } from "../speech-format.js";
+import { readAccount } from "./account.js";
+import type { Action, ActionContext } from "./types.js";
+
+async function renewFor(ctx: ActionContext, state: CallState, selection: RenewalSelection) {
+  if (state.patronId === null) throw new Error("no reader is logged in");
+  // One request key per webhook: a repeated delivery of this webhook can never renew twice.
+  const outcome = await renew(
+    { db: ctx.db, calendar: ctx.calendar, policy: ctx.policy },
+    { patronId: state.patronId, selection, channel: "phone", requestKey: `call:${ctx.callSid}:${ctx.seq}` },
+  );
+  const renewed = outcome.results.filter((r) => r.outcome === "renewed").length;
+  ctx.record({
+    kind: "renewal",
+    detail: {
+      trn: outcome.trn,
+      selection: selection.kind,
+      renewed,
+      refused: outcome.results.length - renewed,
+    },
+  });
+  return { outcome, state: { ...state, lastRenewal: { trn: outcome.trn, transactionId: outcome.id } } };
+}
+
+function reference(trn: string, state: CallState): SpokenPart {
+  return { key: "renewal.reference", params: { trn: speakTrn(trn, state.language) } };
+}
+
+function newDueDates(ctx: ActionContext, record: RenewalTransactionRecord, state: CallState): SpokenPart[] {
+  const renewed = record.results.filter((r) => r.outcome === "renewed" && r.newDueOn);
+  const dates = new Set(renewed.map((r) => r.newDueOn));
+  const today = ctx.calendar.today();
+  if (dates.size === 1) {
+    return [
+      {
+        key: "renewal.newDueDate",
+        params: { date: speakDate(renewed[0]?.newDueOn as string, today, state.language) },
+      },
+    ];
+  }
+  return renewed.map((r) => ({
+    key: "renewal.newDueDateOfItem",
+    params: {
+      title: speakableTitle(r.title, state.language),
+      date: speakDate(r.newDueOn as string, today, state.language),
+    },
+  }));
+}
+
+/** `0`: one transaction, one reference number; how many renewed and not, the TRN, the new dates. */
+export const renewAll: Action = async (ctx, state) => {
+  const { outcome, state: next } = await renewFor(ctx, state, { kind: "all" });
+  const renewed = outcome.results.filter((r) => r.outcome === "renewed").length;
+  const say: SpokenPart[] = [
+    {
+      key: "renewAll.counts",
+      params: { renewed: String(renewed), refused: String(outcome.results.length - renewed) },
+    },
+  ];
+  const [block] = outcome.accountBlocks;
+  if (block) say.push({ key: `block.${block}` });
+  say.push(reference(outcome.trn, next), ...newDueDates(ctx, outcome, next));
+  return { outcome: "done", state: next, say };
+};
+
+/** `1` after renew-all: each item not renewed, with its reason. */
+export const explainRefusals: Action = async (ctx, state) => {
+  const record = state.lastRenewal ? await findTransactionByTrn(ctx.db, state.lastRenewal.trn) : null;
+  const refused = record?.results.filter((r) => r.outcome === "refused") ?? [];
+  if (refused.length === 0) return { outcome: "done", state, say: [{ key: "refusals.none" }] };
+  const say = refused.map((r) => ({
+    key: "refusals.item",
+    params: {
+      title: speakableTitle(r.title, state.language),
+      reason: ctx.text(`reason.${r.primaryReason}`, state.language),
+    },
+  }));
+  return { outcome: "done", state, say };
+};
+
+export const repeatReference: Action = async (_ctx, state) => ({
+  outcome: "done",
+  state,
+  say: state.lastRenewal ? [reference(state.lastRenewal.trn, state)] : [],
+});
+
+/** `1` in the menu: the loans one at a time in due-date order, a set as one entry. */
+export const startItemOffer: Action = async (ctx, state) => {
+  const account = await readAccount(ctx, state);
+  const today = ctx.calendar.today();
+  const entries = new Map<string, OfferedItem>();
+  const open = openLoansOf(account.snapshot).sort((a, b) =>
+    a.dueOn === b.dueOn ? a.loanId - b.loanId : a.dueOn < b.dueOn ? -1 : 1,
+  );
+  for (const loan of open) {
+    const key = loan.set ? `set:${loan.set.setId}` : `loan:${loan.loanId}`;
+    const title = account.labels.get(loan.loanId)?.title ?? "";
+    const existing = entries.get(key);
+    if (existing) {
+      existing.itemCount += 1;
+      // A set is named by its main item.
+      if (loan.set?.main) existing.title = title;
+      continue;
+    }
+    entries.set(key, {
+      loanId: loan.loanId,
+      title,
+      dueOn: loan.dueOn,
+      overdue: loan.dueOn < today,
+      itemCount: 1,
+    });
+  }
+  const items = [...entries.values()];
+  if (items.length === 0)
+    return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "loans.none" }] };
+  return { outcome: "ok", state: { ...state, offer: { items, index: 0 } }, say: [] };
+};
+
+export const nextOfferedItem: Action = async (_ctx, state) => {
+  const offer = state.offer;
+  if (!offer || offer.index + 1 >= offer.items.length) {
+    return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "itemOffer.noMore" }] };
+  }
+  return { outcome: "ok", state: { ...state, offer: { ...offer, index: offer.index + 1 } }, say: [] };
+};
+
+/** What the item offer says about the current entry (used as a speech in the flow). */
+export function offeredItemSpeech(today: () => string) {
+  return (state: CallState): SpokenPart[] => {
+    const item = state.offer?.items[state.offer.index];
+    if (!item) return [];
+    const parts: SpokenPart[] = [
+      {
+        key: "itemOffer.item",
+        params: {
+          title: speakableTitle(item.title, state.language),
+          date: speakDate(item.dueOn, today(), state.language),
+        },
+      },
+    ];
+    if (item.overdue) parts.push({ key: "itemOffer.overdue" });
+    if (item.itemCount > 1) parts.push({ key: "itemOffer.set", params: { count: String(item.itemCount) } });
+    return parts;
+  };
+}
+
+/** `1` at an offered item: renew it (its whole set), then the result and the reference number. */
+export const renewOfferedItem: Action = async (ctx, state) => {
+  const item = state.offer?.items[state.offer.index];
+  if (!item) throw new Error("no item is being offered");
+  const { outcome, state: next } = await renewFor(ctx, state, { kind: "loan", loanId: item.loanId });
+  const refused = outcome.results.find((r) => r.outcome === "refused");
+  const renewedResult = outcome.results.find((r) => r.outcome === "renewed");
+  const say: SpokenPart[] = [];
+  if (refused || !renewedResult?.newDueOn) {
+    say.push({
+      key: "renewOne.refused",
+      params: { reason: ctx.text(`reason.${refused?.primaryReason ?? "NOT_ON_LOAN"}`, state.language) },
+    });
+  } else {
+    say.push({
+      key: "renewOne.renewed",
+      params: { date: speakDate(renewedResult.newDueOn, ctx.calendar.today(), state.language) },
+    });
+  }
+  say.push(reference(outcome.trn, next));
+  return { outcome: "done", state: { ...next, offer: null }, say };
+};

@@ -1,0 +1,53 @@
+import type { Database } from "../../db/database.js";
+import type { RenewalPolicy } from "../../rules/policy.js";
+import type { LibraryCalendar } from "../../time/library-clock.js";
+import type { LockoutPolicy } from "../authentication.js";
+import type { CallState } from "../call-state.js";
+import type { SpokenPart } from "../engine.js";
+import type { Language } from "../flow-definition.js";
+import type { OfficeHours } from "../office-hours.js";
+
+/** Sends one SMS; throws when it could not. */
+export type SmsSender = (to: string, body: string) => Promise<void>;
+
+/** What the voice line needs from the rest of the app, built once at start. */
+export interface VoiceDeps {
+  db: Database;
+  calendar: LibraryCalendar;
+  policy: RenewalPolicy;
+  identityHashKey: string;
+  lockout: LockoutPolicy;
+  staff: { phoneNumber: string | null; officeHours: OfficeHours; enquiryLine: string };
+  /** Null when SMS is not set up: the line then never offers it. */
+  sendSms: SmsSender | null;
+}
+
+/** A call event for the console; details never hold keyed digits or a full number. */
+export interface CallEventRecord {
+  kind: "step" | "key" | "login" | "renewal" | "transfer" | "sms" | "error" | "status";
+  step?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface ActionContext extends VoiceDeps {
+  callSid: string;
+  /** The number of the webhook being answered: with the CallSid, it keys a renewal request. */
+  seq: number;
+  /** A prompt's text in a language, for building other prompts (a reason inside a sentence). */
+  text(key: string, language: Language): string;
+  record(event: CallEventRecord): void;
+}
+
+export interface ActionResult {
+  /** Picks the transition when the flow's step lists "results". */
+  outcome: string;
+  state: CallState;
+  say: SpokenPart[];
+}
+
+export type Action = (
+  ctx: ActionContext,
+  state: CallState,
+  input: string,
+  args: Record<string, string>,
+) => Promise<ActionResult>;

@@ -1,0 +1,149 @@
+/** The calls, their answered webhooks and their events, in the database (no process memory). */
+import { and, count, eq } from "drizzle-orm";
+import type { Database } from "../db/database.js";
+import { callEvents, callResponses, calls } from "../db/schema/index.js";
+import type { CallEventRecord } from "./actions/types.js";
+import type { CallState } from "./call-state.js";
+
+export interface StoredCall {
+  callSid: string;
+  state: CallState;
+  nextSeq: number;
+  endedAt: Date | null;
+}
+
+export async function findCall(db: Database, callSid: string): Promise<StoredCall | null> {
+  const [row] = await db
+    .select({ callSid: calls.callSid, state: calls.state, nextSeq: calls.nextSeq, endedAt: calls.endedAt })
+    .from(calls)
+    .where(eq(calls.callSid, callSid));
+  return row ? { ...row, state: row.state as CallState } : null;
+}
+
+export async function storedResponse(db: Database, callSid: string, seq: number): Promise<string | null> {
+  const [row] = await db
+    .select({ twiml: callResponses.twiml })
+    .from(callResponses)
+    .where(and(eq(callResponses.callSid, callSid), eq(callResponses.seq, seq)));
+  return row?.twiml ?? null;
+}
+
+/** A new call; a repeated first webhook finds it already there. */
+export async function createCall(db: Database, callSid: string, state: CallState, now: Date): Promise<void> {
+  await db
+    .insert(calls)
+    .values({
+      callSid,
+      startedAt: now,
+      status: "in-progress",
+      step: state.step,
+      state,
+      nextSeq: 0,
+      updatedAt: now,
+    })
+    .onConflictDoNothing();
+}
+
+export interface AnsweredStep {
+  callSid: string;
+  seq: number;
+  twiml: string;
+  state: CallState;
+  events: CallEventRecord[];
+  now: Date;
+}
+
+/**
+ * Saves the answer to webhook `seq` with the call's new state and events, in one transaction.
+ * When a repeated delivery of the same webhook got there first, its answer stands and is returned.
+ */
+export async function saveAnsweredStep(db: Database, answered: AnsweredStep): Promise<string> {
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(callResponses)
+      .values({ callSid: answered.callSid, seq: answered.seq, twiml: answered.twiml })
+      .onConflictDoNothing()
+      .returning({ seq: callResponses.seq });
+    if (!inserted) {
+      const [first] = await tx
+        .select({ twiml: callResponses.twiml })
+        .from(callResponses)
+        .where(and(eq(callResponses.callSid, answered.callSid), eq(callResponses.seq, answered.seq)));
+      return first?.twiml ?? answered.twiml;
+    }
+    await tx
+      .update(calls)
+      .set({
+        state: answered.state,
+        step: answered.state.step,
+        language: answered.state.language,
+        nextSeq: answered.seq + 1,
+        patronId: answered.state.patronId,
+        cardLastFour: answered.state.cardLastFour,
+        updatedAt: answered.now,
+      })
+      .where(eq(calls.callSid, answered.callSid));
+    await insertEvents(tx as unknown as Database, answered.callSid, answered.events, answered.now);
+    return answered.twiml;
+  });
+}
+
+export async function insertEvents(
+  db: Database,
+  callSid: string,
+  events: CallEventRecord[],
+  now: Date,
+): Promise<void> {
+  if (events.length === 0) return;
+  await db.insert(callEvents).values(
+    events.map((event) => ({
+      callSid,
+      at: now,
+      kind: event.kind,
+      step: event.step ?? null,
+      detail: event.detail ?? {},
+    })),
+  );
+}
+
+/**
+ * The status callback: the call's final status and duration, and its outcome for the console,
+ * worked out from its events.
+ */
+export async function closeCall(
+  db: Database,
+  callSid: string,
+  status: string,
+  durationSeconds: number | null,
+  now: Date,
+): Promise<void> {
+  const kinds = await db
+    .select({ kind: callEvents.kind, detail: callEvents.detail, n: count() })
+    .from(callEvents)
+    .where(eq(callEvents.callSid, callSid))
+    .groupBy(callEvents.kind, callEvents.detail);
+  const outcome = outcomeOf(
+    kinds.map((k) => ({ kind: k.kind, detail: k.detail as Record<string, unknown> })),
+  );
+  await db
+    .update(calls)
+    .set({ status, endedAt: now, durationSeconds, outcome, updatedAt: now })
+    .where(eq(calls.callSid, callSid));
+  await insertEvents(db, callSid, [{ kind: "status", detail: { status, durationSeconds } }], now);
+}
+
+/** renewed, partly_renewed, nothing_renewed, transferred, login_failed, error or abandoned. */
+export function outcomeOf(events: { kind: string; detail: Record<string, unknown> }[]): string {
+  const renewals = events.filter((e) => e.kind === "renewal");
+  if (renewals.length > 0) {
+    const renewed = renewals.reduce((sum, e) => sum + Number(e.detail.renewed ?? 0), 0);
+    const refused = renewals.reduce((sum, e) => sum + Number(e.detail.refused ?? 0), 0);
+    if (renewed > 0 && refused === 0) return "renewed";
+    return renewed > 0 ? "partly_renewed" : "nothing_renewed";
+  }
+  if (events.some((e) => e.kind === "transfer" && e.detail.result === "answered")) return "transferred";
+  if (events.some((e) => e.kind === "error")) return "error";
+  const logins = events.filter((e) => e.kind === "login");
+  if (logins.length > 0 && !logins.some((e) => e.detail.result === "ok")) return "login_failed";
+  return "abandoned";
+}
