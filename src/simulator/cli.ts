@@ -35,9 +35,13 @@ async function main(): Promise<number> {
     for (const entry of result.transcript) console.log(formatEntry(entry));
   } else {
     result = await callInteractively(call, options);
+    // The prompts were printed as heard; show how the call ended.
+    const last = result.transcript.at(-1);
+    if (last && last.kind !== "say" && last.kind !== "gather") console.log(formatEntry(last));
   }
 
-  if (result.error) console.error(explain(result, options.baseUrl));
+  const advice = hint(result, options.baseUrl);
+  if (advice) console.error(advice);
   console.log(formatSummary(result));
   return result.endedBy === "error" ? 1 : 0;
 }
@@ -77,8 +81,13 @@ async function readKeys(terminal: Interface, lines: AsyncIterator<string>): Prom
     terminal.setPrompt("⌨  ");
     terminal.prompt();
     const line = await lines.next();
-    if (line.done) return null;
+    if (line.done) {
+      console.log();
+      return null;
+    }
     const text = line.value.trim();
+    // A terminal echoes what is typed; piped input does not.
+    if (!process.stdin.isTTY) console.log(text);
     if (text.toLowerCase() === "hangup") return null;
     try {
       parseKeys(text);
@@ -90,16 +99,16 @@ async function readKeys(terminal: Interface, lines: AsyncIterator<string>): Prom
   }
 }
 
-function explain(result: CallResult, baseUrl: string): string {
-  const error = result.error;
+/** A hint for the failures a developer meets first, beyond the error line of the transcript. */
+function hint(result: CallResult, baseUrl: string): string | null {
   // The very first request got no answer: nothing is listening there.
-  if (error?.reason === "unreachable" && result.requests[0]?.status === 0) {
-    return `The line at ${baseUrl} is not reachable (${error.message}). Is \`npm start\` running?`;
+  if (result.error?.reason === "unreachable" && result.requests[0]?.status === 0) {
+    return `The line at ${baseUrl} is not reachable. Is \`npm start\` running?`;
   }
   if (result.requests.some((request) => request.status === 403)) {
-    return `${error?.message}. The line refused the signature: is the token the one the line uses, and does --base-url match its PUBLIC_BASE_URL?`;
+    return "The line refused the signature: is the token the one the line uses, and does --base-url match its PUBLIC_BASE_URL?";
   }
-  return error?.message ?? "";
+  return null;
 }
 
 main().then(

@@ -19,6 +19,30 @@ import { createTestDatabase, DRIVERS, resetData, type TestDatabase } from "../su
 
 /** Table → its columns in order, as `name type null|not null`. */
 const EXPECTED_COLUMNS: Record<string, string[]> = {
+  call_events: [
+    "id integer not null",
+    "call_sid text not null",
+    "at timestamp with time zone not null",
+    "kind text not null",
+    "step text null",
+    "detail jsonb not null",
+  ],
+  call_responses: ["call_sid text not null", "seq integer not null", "twiml text not null"],
+  calls: [
+    "call_sid text not null",
+    "started_at timestamp with time zone not null",
+    "ended_at timestamp with time zone null",
+    "status text not null",
+    "language text null",
+    "step text not null",
+    "state jsonb not null",
+    "next_seq integer not null",
+    "patron_id integer null",
+    "card_last_four text null",
+    "outcome text null",
+    "duration_seconds integer null",
+    "updated_at timestamp with time zone not null",
+  ],
   charges: [
     "id integer not null",
     "patron_id integer not null",
@@ -98,6 +122,12 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
 
 /** The indexes the lookups and the import rely on, exactly as PostgreSQL describes them. */
 const EXPECTED_INDEXES: Record<string, string> = {
+  call_responses_call_sid_seq_pk:
+    "CREATE UNIQUE INDEX call_responses_call_sid_seq_pk ON public.call_responses USING btree (call_sid, seq)",
+  call_events_call_idx: "CREATE INDEX call_events_call_idx ON public.call_events USING btree (call_sid, id)",
+  calls_in_progress_idx:
+    "CREATE INDEX calls_in_progress_idx ON public.calls USING btree (started_at) WHERE (ended_at IS NULL)",
+  calls_started_at_idx: "CREATE INDEX calls_started_at_idx ON public.calls USING btree (started_at)",
   patrons_card_number_key:
     "CREATE UNIQUE INDEX patrons_card_number_key ON public.patrons USING btree (card_number)",
   patrons_hkid_digits_hash_idx:
@@ -180,8 +210,8 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
       database,
       sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
     );
-    expect(expectedMigrationCount()).toBe(1);
-    expect(row?.count).toBe(1);
+    expect(expectedMigrationCount()).toBe(2);
+    expect(row?.count).toBe(2);
   });
 
   it("creates exactly the application's tables, each with its columns", async () => {
@@ -224,6 +254,9 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
     );
     const primaryKeys = constraints.filter((c) => c.kind === "p").map((c) => `${c.table} ${c.definition}`);
     expect(primaryKeys).toEqual([
+      "call_events PRIMARY KEY (id)",
+      "call_responses PRIMARY KEY (call_sid, seq)",
+      "calls PRIMARY KEY (call_sid)",
       "charges PRIMARY KEY (id)",
       "closed_days PRIMARY KEY (day)",
       "items PRIMARY KEY (id)",
@@ -237,6 +270,8 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
     // History outlives `db:load --replace`, which deletes patrons and loans.
     const foreignKeys = constraints.filter((c) => c.kind === "f").map((c) => `${c.table} ${c.definition}`);
     expect(foreignKeys).toEqual([
+      "call_events FOREIGN KEY (call_sid) REFERENCES calls(call_sid) ON DELETE CASCADE",
+      "call_responses FOREIGN KEY (call_sid) REFERENCES calls(call_sid) ON DELETE CASCADE",
       "charges FOREIGN KEY (item_id) REFERENCES items(id)",
       "charges FOREIGN KEY (patron_id) REFERENCES patrons(id)",
       "charges FOREIGN KEY (renewal_transaction_id) REFERENCES renewal_transactions(id)",

@@ -26,6 +26,8 @@ export interface TwimlServer {
   close(): Promise<void>;
 }
 
+const acknowledge: Route = () => ({ status: 204, body: "" });
+
 export function twiml(build: (response: VoiceResponse) => void): VoiceResponse {
   const response = new twilio.twiml.VoiceResponse();
   build(response);
@@ -54,8 +56,9 @@ export async function startTwimlServer(
     }
     const params = { ...(req.query as Record<string, string>), ...body };
     received.push({ method: req.method, path: req.path, params, contentType: req.header("content-type") });
-    const route =
-      routes[req.path] ?? (req.path === "/voice/status" ? () => ({ status: 204, body: "" }) : undefined);
+    // Twilio ignores the body of the answer to a status callback.
+    const route: Route | undefined =
+      routes[req.path] ?? (req.path === "/voice/status" ? acknowledge : undefined);
     if (!route) {
       res.status(404).type("text/plain").send("not found");
       return;
