@@ -4,6 +4,7 @@
  */
 import { count } from "drizzle-orm";
 import { resolveSecrets } from "./config/development-secrets.js";
+import { loadDotEnv } from "./config/dot-env.js";
 import { loadSettings, SettingsError } from "./config/settings.js";
 import { openDatabase } from "./db/database.js";
 import { patrons } from "./db/schema/index.js";
@@ -21,6 +22,7 @@ import { twilioSmsSender } from "./voice/sms-sender.js";
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadSettings>;
   try {
+    loadDotEnv();
     settings = loadSettings(process.env);
   } catch (error) {
     if (error instanceof SettingsError) {

@@ -3,7 +3,7 @@
  * postgres.js. Both are PostgreSQL, so the rest of the code sees one drizzle `Database` and
  * cannot tell which it has.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
@@ -41,7 +41,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
 
 function openPostgres(url: string): DatabaseHandle {
   // onnotice: PostgreSQL's NOTICEs ("schema already exists") are not worth a log line.
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+  // connect_timeout: an unreachable database answers /healthz with 503 in seconds, not 30.
+  const client = postgres(url, { max: 10, connect_timeout: 5, onnotice: () => {} });
   const db = drizzlePostgres({ client, schema });
   return {
     db: db as unknown as Database,
@@ -65,6 +66,7 @@ function openPostgres(url: string): DatabaseHandle {
 
 async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
   const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   const db = drizzlePglite({ client, schema });
   return {
@@ -72,6 +74,44 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
     kind: "pglite",
     // PGlite is one connection in this process: nothing else can migrate at the same time.
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      releaseLock();
+    },
   };
+}
+
+/**
+ * PGlite has one process per data folder and no lock of its own: a second process opening it
+ * (`npm run db:load` while `npm start` runs) can corrupt it. A pid file next to it says who has it.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = `${dataDir.replace(/\/+$/, "")}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(lockFile, "utf8"));
+      if (holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `the embedded database in ${dataDir} is in use by process ${holder} (is npm start running? stop it first)`,
+        );
+      }
+      // Left behind by a process that is gone, or by this one: take it over.
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`cannot lock the embedded database in ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
 }

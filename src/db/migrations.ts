@@ -5,12 +5,17 @@ import type { DbOrTx } from "./database.js";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
 
-/** How many migrations drizzle-kit has generated (drizzle/meta/_journal.json). */
+let migrationCount: number | null = null;
+
+/** How many migrations drizzle-kit has generated (drizzle/meta/_journal.json), read once. */
 export function expectedMigrationCount(): number {
-  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as {
-    entries: unknown[];
-  };
-  return journal.entries.length;
+  if (migrationCount === null) {
+    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as {
+      entries: unknown[];
+    };
+    migrationCount = journal.entries.length;
+  }
+  return migrationCount;
 }
 
 /** True when every migration in drizzle/ has been applied to this database. */

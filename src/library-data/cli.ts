@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resolveSecrets } from "../config/development-secrets.js";
+import { loadDotEnv } from "../config/dot-env.js";
 import { loadSettings, SettingsError } from "../config/settings.js";
 import { openDatabase } from "../db/database.js";
 import { safeErrorMessage } from "../logging/safe-error.js";
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  loadDotEnv();
   const settings = loadSettings(process.env);
   const secrets = resolveSecrets(settings);
   const database = await openDatabase(

@@ -9,6 +9,23 @@ import { charges, closedDays, items, loans, patrons, reservations, titles } from
 import type { AccountSnapshot, LoanFacts, RenewalSelection } from "../rules/types.js";
 import type { CalendarDate } from "../time/calendar-date.js";
 
+const LOAN_COLUMNS = {
+  loanId: loans.id,
+  patronId: loans.patronId,
+  itemId: loans.itemId,
+  borrowedOn: loans.borrowedOn,
+  dueOn: loans.dueOn,
+  returnedOn: loans.returnedOn,
+  renewals: loans.renewals,
+  titleId: items.titleId,
+  itemStatus: items.status,
+  renewable: items.renewable,
+  setId: items.setId,
+  isSetMain: items.isSetMain,
+  barcode: items.barcode,
+  title: titles.title,
+};
+
 export interface LoanLabel {
   barcode: string;
   title: string;
@@ -36,28 +53,14 @@ export async function loadAccount(
 
   const loanMatch = and(eq(loans.patronId, patronId), isNull(loans.returnedOn));
   const loansQuery = tx
-    .select({
-      loanId: loans.id,
-      patronId: loans.patronId,
-      itemId: loans.itemId,
-      borrowedOn: loans.borrowedOn,
-      dueOn: loans.dueOn,
-      returnedOn: loans.returnedOn,
-      renewals: loans.renewals,
-      titleId: items.titleId,
-      itemStatus: items.status,
-      renewable: items.renewable,
-      setId: items.setId,
-      isSetMain: items.isSetMain,
-      barcode: items.barcode,
-      title: titles.title,
-    })
+    .select(LOAN_COLUMNS)
     .from(loans)
     .innerJoin(items, eq(items.id, loans.itemId))
     .innerJoin(titles, eq(titles.id, items.titleId))
-    .where(selection.kind === "loan" ? or(loanMatch, eq(loans.id, selection.loanId)) : loanMatch)
+    .where(loanMatch)
     .orderBy(loans.id);
-  const loanRows = options.lock ? await loansQuery.for("update", { of: loans }) : await loansQuery;
+  const ownRows = options.lock ? await loansQuery.for("update", { of: loans }) : await loansQuery;
+  const loanRows = [...ownRows, ...(await namedLoanElsewhere(tx, patronId, selection, ownRows))];
 
   const titleIds = unique(loanRows.map((row) => row.titleId));
   const setIds = unique(loanRows.flatMap((row) => (row.setId ? [row.setId] : [])));
@@ -138,6 +141,27 @@ export async function loadAccount(
       closedDays: new Set(closedRows.map((row) => row.day)),
     },
   };
+}
+
+/**
+ * A loan the request names that is not one of the account's open loans (returned, or another
+ * reader's): read without a lock, so the lock order stays patron then own loans, and, when it is
+ * another reader's, without its barcode or title, which are not this reader's to hear.
+ */
+async function namedLoanElsewhere(
+  tx: DbOrTx,
+  patronId: number,
+  selection: RenewalSelection,
+  own: { loanId: number }[],
+) {
+  if (selection.kind !== "loan" || own.some((row) => row.loanId === selection.loanId)) return [];
+  const rows = await tx
+    .select(LOAN_COLUMNS)
+    .from(loans)
+    .innerJoin(items, eq(items.id, loans.itemId))
+    .innerJoin(titles, eq(titles.id, items.titleId))
+    .where(eq(loans.id, selection.loanId));
+  return rows.map((row) => (row.patronId === patronId ? row : { ...row, barcode: "", title: "" }));
 }
 
 function unique<T>(values: T[]): T[] {

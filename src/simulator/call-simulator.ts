@@ -42,7 +42,10 @@ export interface PlaceCallOptions {
    * "" or "(timeout)" is no input. When it runs out, the caller hangs up.
    */
   script?: readonly string[];
-  /** The interactive alternative to `script`: asked at each Gather; null hangs up. */
+  /**
+   * The interactive alternative to `script`: asked at each Gather, after its prompts; null hangs up,
+   * "" keys nothing. Anything a keypad cannot send rejects the call with a KeysError.
+   */
   nextKeys?: () => Promise<string | null>;
   /** Each spoken text, as the caller hears it. */
   onPrompt?: (text: string) => void;

@@ -110,7 +110,11 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
 export type CallOptions = Omit<PlaceCallOptions, "baseUrl" | "authToken" | "script">;
 
 /** One simulated call to the app, keying `script` (one entry per Gather). */
-export function call(app: VoiceApp, script: readonly string[], options: CallOptions = {}): Promise<CallResult> {
+export function call(
+  app: VoiceApp,
+  script: readonly string[],
+  options: CallOptions = {},
+): Promise<CallResult> {
   return placeCall({ baseUrl: app.publicBaseUrl, authToken: app.authToken, script, ...options });
 }
 
