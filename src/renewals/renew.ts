@@ -12,7 +12,11 @@ import type { RenewalSelection, RenewedDecision } from "../rules/types.js";
 import type { LibraryCalendar } from "../time/library-clock.js";
 import { loadAccount } from "./account-snapshot.js";
 import { RenewalRequestError } from "./errors.js";
-import { findTransactionByRequestKey, type RenewalTransactionRecord } from "./renewal-records.js";
+import {
+  findTransactionByRequestKey,
+  type RenewalTransactionRecord,
+  transactionOf,
+} from "./renewal-records.js";
 import { generateTrn } from "./trn.js";
 
 export interface RenewalServiceDeps {
@@ -122,7 +126,7 @@ export async function renew(deps: RenewalServiceDeps, request: RenewalRequest): 
       );
     }
 
-    return { ...transaction, accountBlocks: decision.accountBlocks, results, replayed: false };
+    return { ...transaction, results, replayed: false };
   });
 }
 
@@ -136,19 +140,7 @@ async function insertTransaction(tx: Transaction, values: NewTransaction) {
       .values({ ...values, trn: generateTrn() })
       .onConflictDoNothing()
       .returning();
-    if (row) {
-      return {
-        id: row.id,
-        trn: row.trn,
-        patronId: row.patronId,
-        cardLastFour: row.cardLastFour,
-        channel: row.channel,
-        requestKey: row.requestKey,
-        selection: row.selection,
-        createdAt: row.createdAt,
-        libraryDay: row.libraryDay,
-      };
-    }
+    if (row) return transactionOf(row);
     // The key itself may have been taken meanwhile by a request for another account.
     if (await findTransactionByRequestKey(tx, values.requestKey)) {
       throw new RenewalRequestError("REQUEST_KEY_REUSED", "request key already used for another account");

@@ -65,16 +65,7 @@ async function withResults(db: DbOrTx, row: TransactionRow): Promise<RenewalTran
     .where(eq(renewalResults.transactionId, row.id))
     .orderBy(asc(renewalResults.id));
   return {
-    id: row.id,
-    trn: row.trn,
-    patronId: row.patronId,
-    cardLastFour: row.cardLastFour,
-    channel: row.channel,
-    requestKey: row.requestKey,
-    selection: row.selection,
-    createdAt: row.createdAt,
-    libraryDay: row.libraryDay,
-    accountBlocks: row.accountBlocks as AccountBlockCode[],
+    ...transactionOf(row),
     results: results.map((r) => ({
       loanId: r.loanId,
       barcode: r.barcode,
@@ -86,5 +77,21 @@ async function withResults(db: DbOrTx, row: TransactionRow): Promise<RenewalTran
       primaryReason: r.primaryReason as RefusalCode | null,
       chargeRecordedCents: r.chargeRecordedCents,
     })),
+  };
+}
+
+/** A stored transaction row as a record, without its results. */
+export function transactionOf(row: TransactionRow): Omit<RenewalTransactionRecord, "results"> {
+  return {
+    id: row.id,
+    trn: row.trn,
+    patronId: row.patronId,
+    cardLastFour: row.cardLastFour,
+    channel: row.channel,
+    requestKey: row.requestKey,
+    selection: row.selection,
+    createdAt: row.createdAt,
+    libraryDay: row.libraryDay,
+    accountBlocks: row.accountBlocks as AccountBlockCode[],
   };
 }

@@ -101,8 +101,8 @@ export function twinsFixture() {
       { barcode: "34000000000092", titleId: "TW2", status: "on_loan" },
     ],
     loans: [
-      { barcode: "34000000000091", cardNumber: TWINS.first, borrowedOn: "2026-11-24", dueOn: "2026-12-08" },
-      { barcode: "34000000000092", cardNumber: TWINS.second, borrowedOn: "2026-11-24", dueOn: "2026-12-08" },
+      { barcode: "34000000000091", cardNumber: TWINS.first, borrowedOn: "2026-11-24", dueOn: "2026-12-08", renewals: 0 },
+      { barcode: "34000000000092", cardNumber: TWINS.second, borrowedOn: "2026-11-24", dueOn: "2026-12-08", renewals: 0 },
     ],
     reservations: [],
     charges: [],
