@@ -34,16 +34,29 @@ export interface DatabaseHandle {
 // Any fixed number: instances starting together take turns to migrate.
 const MIGRATION_LOCK_KEY = 72_617_301;
 
-export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
-  if (target.kind === "postgres") return openPostgres(target.url);
-  return openPglite(target.dataDir);
+export interface OpenOptions {
+  /** Called with every statement run, for counting queries (never logged: parameters are secrets). */
+  onQuery?: (query: string) => void;
 }
 
-function openPostgres(url: string): DatabaseHandle {
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: OpenOptions = {},
+): Promise<DatabaseHandle> {
+  if (target.kind === "postgres") return openPostgres(target.url, options);
+  return openPglite(target.dataDir, options);
+}
+
+function queryLogger(options: OpenOptions) {
+  const onQuery = options.onQuery;
+  return onQuery ? { logger: { logQuery: (query: string) => onQuery(query) } } : {};
+}
+
+function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
   // onnotice: PostgreSQL's NOTICEs ("schema already exists") are not worth a log line.
   // connect_timeout: an unreachable database answers /healthz with 503 in seconds, not 30.
   const client = postgres(url, { max: 10, connect_timeout: 5, onnotice: () => {} });
-  const db = drizzlePostgres({ client, schema });
+  const db = drizzlePostgres({ client, schema, ...queryLogger(options) });
   return {
     db: db as unknown as Database,
     kind: "postgres",
@@ -64,11 +77,11 @@ function openPostgres(url: string): DatabaseHandle {
   };
 }
 
-async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string | null, options: OpenOptions): Promise<DatabaseHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
   const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = drizzlePglite({ client, schema });
+  const db = drizzlePglite({ client, schema, ...queryLogger(options) });
   return {
     db: db as unknown as Database,
     kind: "pglite",

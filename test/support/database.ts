@@ -25,11 +25,12 @@ export interface TestDatabase extends DatabaseHandle {
 
 export async function createTestDatabase(
   kind: DriverKind,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; onQuery?: (query: string) => void } = {},
 ): Promise<TestDatabase> {
   const migrate = options.migrate ?? true;
+  const openOptions = options.onQuery ? { onQuery: options.onQuery } : {};
   if (kind === "pglite") {
-    const handle = await openDatabase({ kind: "pglite", dataDir: null });
+    const handle = await openDatabase({ kind: "pglite", dataDir: null }, openOptions);
     if (migrate) await handle.migrate();
     return { ...handle, url: null, dispose: () => handle.close() };
   }
@@ -39,7 +40,7 @@ export async function createTestDatabase(
   await admin.unsafe(`create database ${name}`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ kind: "postgres", url: url.toString() });
+  const handle = await openDatabase({ kind: "postgres", url: url.toString() }, openOptions);
   if (migrate) await handle.migrate();
   return {
     ...handle,
