@@ -43,7 +43,15 @@ const step = z.strictObject({
   sensitive: z.boolean().optional(),
   prompts: z.array(promptRef).optional(),
   gather: gather.optional(),
-  keys: z.record(z.string().regex(/^[0-9*#]$/, "a key is one of 0-9, * or #"), transition).optional(),
+  keys: z
+    .record(z.string(), transition)
+    .superRefine((keys, ctx) => {
+      for (const key of Object.keys(keys)) {
+        if (!/^[0-9*#]$/.test(key))
+          ctx.addIssue({ code: "custom", path: [key], message: "a key is one of 0-9, * or #" });
+      }
+    })
+    .optional(),
   digits: transition.optional(),
   enter: transition.optional(),
   dial: transition.optional(),
@@ -81,6 +89,8 @@ export interface VoiceFlow {
 /** What the code provides, by name; the flow may only use these. */
 export interface FlowVocabulary {
   actions: ReadonlySet<string>;
+  /** The outcomes of each action that has more than one; the flow must lead each somewhere. */
+  actionOutcomes: Readonly<Record<string, readonly string[]>>;
   conditions: ReadonlySet<string>;
   speeches: ReadonlySet<string>;
   /** Prompt keys the actions speak, which every catalogue must have too. */
@@ -93,10 +103,10 @@ export class FlowDefinitionError extends Error {
 
 export function loadVoiceFlow(vocabulary: FlowVocabulary, dir = VOICE_FLOWS_DIR): VoiceFlow {
   const problems: string[] = [];
-  const flow = parseFile(`${dir}/flow.json`, flowFile, problems);
+  const flow = parseFile(dir, "flow.json", flowFile, problems);
   const catalogues: Partial<Record<Language, Catalogue>> = {};
   for (const language of LANGUAGES) {
-    const catalogue = parseFile(`${dir}/prompts/${language}.json`, catalogueFile, problems);
+    const catalogue = parseFile(dir, `prompts/${language}.json`, catalogueFile, problems);
     if (catalogue) catalogues[language] = catalogue;
   }
   if (flow && LANGUAGES.every((language) => catalogues[language])) {
@@ -107,11 +117,12 @@ export function loadVoiceFlow(vocabulary: FlowVocabulary, dir = VOICE_FLOWS_DIR)
   throw new FlowDefinitionError(`voice-flows is broken:\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }
 
-function parseFile<T>(path: string, schema: z.ZodType<T>, problems: string[]): T | null {
-  const name = path.slice(path.indexOf("voice-flows"));
+function parseFile<T>(dir: string, file: string, schema: z.ZodType<T>, problems: string[]): T | null {
+  // Named as in the repository, wherever the folder actually is.
+  const name = `voice-flows/${file}`;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(readFileSync(`${dir}/${file}`, "utf8"));
   } catch (error) {
     problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
     return null;
@@ -144,6 +155,22 @@ function checkFlow(flow: FlowDefinition, vocabulary: FlowVocabulary): string[] {
     if (!t.to && !t.results) problems.push(`${where}: needs "to" or "results"`);
     if (t.to && t.results) problems.push(`${where}: has both "to" and "results"`);
     if (t.results && !t.action) problems.push(`${where}: "results" needs an action`);
+    const outcomes = t.action ? vocabulary.actionOutcomes[t.action] : undefined;
+    if (t.to && t.results) {
+      // Already named above; the outcome checks would only repeat it.
+    } else if (outcomes) {
+      const missing = outcomes.filter((outcome) => !t.results?.[outcome]);
+      if (t.results && missing.length > 0)
+        problems.push(`${where}: "results" needs ${missing.map((o) => `"${o}"`).join(", ")}`);
+      if (t.to)
+        problems.push(`${where}: action "${t.action}" has outcomes ${outcomes.join(", ")}: use "results"`);
+      for (const result of Object.keys(t.results ?? {})) {
+        if (!outcomes.includes(result))
+          problems.push(`${where}.results.${result}: action "${t.action}" has no such outcome`);
+      }
+    } else if (t.results && t.action) {
+      problems.push(`${where}: action "${t.action}" has one outcome: use "to"`);
+    }
   };
 
   for (const [name, s] of Object.entries(flow.steps)) {

@@ -88,8 +88,19 @@ export const CODE_PROMPT_KEYS: readonly string[] = [
   "goodbye",
 ];
 
+/** Actions with more than one outcome, and what each can answer; the rest always answer "done". */
+export const ACTION_OUTCOMES: Record<string, readonly string[]> = {
+  verifyPin: ["ok", "failed", "ambiguous", "tooManyFailures"],
+  chooseAccountByCard: ["ok", "failed", "tooManyFailures"],
+  startItemOffer: ["ok", "none"],
+  nextOfferedItem: ["ok", "none"],
+  transferToStaff: ["dial", "closed"],
+  afterStaffCall: ["answered", "unanswered"],
+};
+
 export const VOCABULARY: FlowVocabulary = {
   actions: new Set(Object.keys(ACTIONS)),
+  actionOutcomes: ACTION_OUTCOMES,
   conditions: new Set(["smsAvailable"]),
   speeches: new Set(["offeredItem"]),
   promptKeys: new Set(CODE_PROMPT_KEYS),
