@@ -36,14 +36,16 @@ export type CredentialCheck =
   | { result: "ambiguous"; matches: number[] }
   | { result: "failed" };
 
-// Checked against when no account matched, so that a wrong card costs as long as a wrong PIN
-// and the time taken never tells whether a card exists.
+// Checked against when there are fewer candidates than this, so that a wrong card costs as long
+// as a wrong PIN and the time taken never tells whether a card (or a second one) exists.
 const DECOY_HASH = await hashPin("decoy-0000");
+const MIN_HASH_CHECKS = 2;
 
 /**
- * Checks the PIN, or the phone's last four digits, against the candidate accounts. Locked
- * accounts never match. A failure counts against every candidate not locked; reaching the limit
- * locks the account's telephone access.
+ * Checks the PIN, or the phone's last four digits, against the candidate accounts, with their
+ * rows locked so that calls in parallel cannot each slip in an attempt before the lock. A locked
+ * account never logs in; a failure counts against every candidate not locked, and reaching the
+ * limit locks the account's telephone access.
  */
 export async function checkCredentials(
   db: Database,
@@ -52,43 +54,54 @@ export async function checkCredentials(
   now: Date,
   lockout: LockoutPolicy,
 ): Promise<CredentialCheck> {
-  const open =
-    candidates.length === 0
-      ? []
-      : await db
-          .select({ id: patrons.id, pinHash: patrons.pinHash, phone: patrons.phone })
-          .from(patrons)
-          .where(
-            and(
-              inArray(patrons.id, candidates),
-              or(isNull(patrons.phoneLockedUntil), lte(patrons.phoneLockedUntil, now)),
-            ),
-          )
-          .orderBy(patrons.id);
+  return db.transaction(async (tx) => {
+    const accounts =
+      candidates.length === 0
+        ? []
+        : await tx
+            .select({
+              id: patrons.id,
+              pinHash: patrons.pinHash,
+              phone: patrons.phone,
+              lockedUntil: patrons.phoneLockedUntil,
+            })
+            .from(patrons)
+            .where(inArray(patrons.id, candidates))
+            .orderBy(patrons.id)
+            .for("update");
 
-  if (open.length === 0) await verifyPin(secret, DECOY_HASH);
-  const matches: number[] = [];
-  for (const account of open) {
-    const pinMatches =
-      account.pinHash !== null && /^\d{4,8}$/.test(secret) && (await verifyPin(secret, account.pinHash));
-    const phoneMatches =
-      secret.length === 4 && account.phone !== null && account.phone.replace(/\D/g, "").endsWith(secret);
-    if (pinMatches || phoneMatches) matches.push(account.id);
-  }
+    const pinShaped = /^\d{4,8}$/.test(secret);
+    const matches: typeof accounts = [];
+    for (const account of accounts) {
+      // The same scrypt work whether or not the account has a PIN or the keys look like one.
+      const pinVerified = await verifyPin(pinShaped ? secret : "0000", account.pinHash ?? DECOY_HASH);
+      const pinMatches = pinShaped && account.pinHash !== null && pinVerified;
+      const phoneMatches =
+        secret.length === 4 && account.phone !== null && account.phone.replace(/\D/g, "").endsWith(secret);
+      if (pinMatches || phoneMatches) matches.push(account);
+    }
+    for (let i = accounts.length; i < MIN_HASH_CHECKS; i++) await verifyPin(secret, DECOY_HASH);
 
-  if (matches.length === 1) {
-    const [patronId] = matches as [number];
-    await db
-      .update(patrons)
-      .set({ failedPinAttempts: 0, phoneLockedAt: null, phoneLockedUntil: null })
-      .where(eq(patrons.id, patronId));
-    return { result: "ok", patronId };
-  }
-  if (matches.length > 1) return { result: "ambiguous", matches };
+    const isLocked = (account: { lockedUntil: Date | null }) =>
+      account.lockedUntil !== null && account.lockedUntil > now;
+    // Several fit: the card number decides, even if one of them is locked (which then fails there).
+    if (matches.length > 1) return { result: "ambiguous", matches: matches.map((m) => m.id) };
+    const [match] = matches;
+    if (match && !isLocked(match)) {
+      await resetFailures(tx as unknown as Database, match.id);
+      return { result: "ok", patronId: match.id };
+    }
+    const open = accounts.filter((account) => !isLocked(account)).map((account) => account.id);
+    if (open.length > 0) await countFailure(tx as unknown as Database, open, now, lockout);
+    return { result: "failed" };
+  });
+}
 
-  const openIds = open.map((account) => account.id);
-  if (openIds.length > 0) await countFailure(db, openIds, now, lockout);
-  return { result: "failed" };
+async function resetFailures(db: Database, patronId: number): Promise<void> {
+  await db
+    .update(patrons)
+    .set({ failedPinAttempts: 0, phoneLockedAt: null, phoneLockedUntil: null })
+    .where(eq(patrons.id, patronId));
 }
 
 /** One failed attempt on each account; the one that reaches the limit is locked, its count restarted. */
@@ -105,16 +118,28 @@ async function countFailure(db: Database, ids: number[], now: Date, lockout: Loc
     .where(inArray(patrons.id, ids));
 }
 
-/** When the PIN fitted several accounts: the one among them with this card number. */
+/**
+ * When the PIN fitted several accounts: the one among them with this card number, unless its
+ * telephone access is locked. Logging in this way clears its failed attempts, as a PIN login does.
+ */
 export async function chooseByCardNumber(
   db: Database,
   among: number[],
   cardNumber: string,
+  now: Date,
 ): Promise<number | null> {
   if (among.length === 0) return null;
   const [row] = await db
     .select({ id: patrons.id })
     .from(patrons)
-    .where(and(inArray(patrons.id, among), eq(patrons.cardNumber, cardNumber)));
-  return row?.id ?? null;
+    .where(
+      and(
+        inArray(patrons.id, among),
+        eq(patrons.cardNumber, cardNumber),
+        or(isNull(patrons.phoneLockedUntil), lte(patrons.phoneLockedUntil, now)),
+      ),
+    );
+  if (!row) return null;
+  await resetFailures(db, row.id);
+  return row.id;
 }

@@ -1,5 +1,5 @@
 /** The calls, their answered webhooks and their events, in the database (no process memory). */
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/database.js";
 import { callEvents, callResponses, calls } from "../db/schema/index.js";
 import type { CallEventRecord } from "./actions/types.js";

@@ -16,6 +16,7 @@ import {
   insertEvents,
   saveAnsweredStep,
   storedResponse,
+  updateCallStatus,
 } from "./call-store.js";
 import { afterAction, type CallEvent, handleEvent, type Instruction, type SpokenPart } from "./engine.js";
 import type { Language, VoiceFlow } from "./flow-definition.js";
@@ -27,6 +28,8 @@ export interface VoiceRouterOptions extends VoiceDeps {
   publicBaseUrl: string;
   logger: Logger;
 }
+
+const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
 
 // A flow that runs actions in a loop without ever asking the caller is a bug; stop it.
 const MAX_INSTRUCTIONS = 25;
@@ -48,21 +51,26 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
   );
   router.post("/status", async (req, res) => {
     const callSid = String(req.body?.CallSid ?? "");
+    const status = String(req.body?.CallStatus ?? "");
     const duration = Number.parseInt(String(req.body?.CallDuration ?? ""), 10);
     try {
       if (await findCall(options.db, callSid)) {
-        await closeCall(
-          options.db,
-          callSid,
-          String(req.body?.CallStatus ?? "completed"),
-          Number.isNaN(duration) ? null : duration,
-          options.calendar.clock.now(),
-        );
+        const now = options.calendar.clock.now();
+        // Ringing and answered only update the status; a final status closes the call, once.
+        if (FINAL_STATUSES.has(status))
+          await closeCall(options.db, callSid, status, Number.isNaN(duration) ? null : duration, now);
+        else await updateCallStatus(options.db, callSid, status, now);
       }
     } catch (error) {
       options.logger.error({ callSid, err: error }, "status callback failed");
     }
     res.type("text/xml").send(new twilio.twiml.VoiceResponse().toString());
+  });
+
+  // Any other /voice path or method, signed: still TwiML, never Express's HTML 404.
+  router.use((req, res) => {
+    options.logger.warn({ method: req.method, path: req.path }, "webhook to an unknown voice route: apology");
+    res.type("text/xml").send(apology(options, "en"));
   });
   return router;
 }
@@ -123,7 +131,9 @@ async function answer(
 
     const events: CallEventRecord[] = [];
     if (event.type === "input") {
-      const sensitive = options.voiceFlow.flow.steps[call.state.step]?.sensitive === true;
+      const step = options.voiceFlow.flow.steps[call.state.step];
+      // Digits steps (card, PIN) are masked whatever the flow file says.
+      const sensitive = step?.sensitive === true || step?.digits !== undefined;
       // Never which digits at the card and PIN steps (voice-line.md).
       const detail =
         event.digits === "" ? { noInput: true } : sensitive ? { keyed: "masked" } : { key: event.digits };
@@ -192,7 +202,7 @@ async function runToReply(
       ...options,
       callSid: run.callSid,
       seq: run.seq,
-      text: (key, language) => promptText(catalogues, key, language),
+      text: (key, language, params) => promptText(catalogues, key, language, params),
       record: (e) => run.events.push({ ...e, step: e.step ?? instruction.state.step }),
     };
     const result = await action(actionContext, instruction.state, instruction.input, instruction.args);

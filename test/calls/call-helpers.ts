@@ -101,8 +101,20 @@ export function twinsFixture() {
       { barcode: "34000000000092", titleId: "TW2", status: "on_loan" },
     ],
     loans: [
-      { barcode: "34000000000091", cardNumber: TWINS.first, borrowedOn: "2026-11-24", dueOn: "2026-12-08", renewals: 0 },
-      { barcode: "34000000000092", cardNumber: TWINS.second, borrowedOn: "2026-11-24", dueOn: "2026-12-08", renewals: 0 },
+      {
+        barcode: "34000000000091",
+        cardNumber: TWINS.first,
+        borrowedOn: "2026-11-24",
+        dueOn: "2026-12-08",
+        renewals: 0,
+      },
+      {
+        barcode: "34000000000092",
+        cardNumber: TWINS.second,
+        borrowedOn: "2026-11-24",
+        dueOn: "2026-12-08",
+        renewals: 0,
+      },
     ],
     reservations: [],
     charges: [],
@@ -235,5 +247,7 @@ export async function stepsOf(db: Database, callSid: string): Promise<string[]> 
 
 /** Events of one kind, details only. */
 export async function detailsOf(db: Database, callSid: string, kind: string) {
-  return (await eventsOf(db, callSid)).filter((e) => e.kind === kind).map((e) => e.detail);
+  return (await eventsOf(db, callSid))
+    .filter((e) => e.kind === kind)
+    .map((e) => e.detail as Record<string, unknown>);
 }

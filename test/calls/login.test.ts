@@ -79,10 +79,18 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
       "menu",
       "goodbye",
     ]);
-    expect(await detailsOf(demo.db, result.callSid, "login")).toEqual([{ result: "ok", cardLastFour: "0001" }]);
+    expect(await detailsOf(demo.db, result.callSid, "login")).toEqual([
+      { result: "ok", cardLastFour: "0001" },
+    ]);
     const row = await callRow(demo.db, result.callSid);
-    expect(row).toMatchObject({ status: "completed", language: "en", step: "goodbye" });
+    expect(row).toMatchObject({ status: "completed", language: "en", step: "goodbye", outcome: "abandoned" });
     expect(row?.endedAt).not.toBeNull();
+    expect(row?.durationSeconds).toBe(Math.round(result.durationSeconds));
+
+    // The summary and the menu nest inside the <Gather>, so a caller can press ahead.
+    expect(result.requests[3]?.twiml).toMatch(
+      /^<\?xml[^>]*\?><Response><Gather input="dtmf" action="http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4" method="POST" timeout="8" finishOnKey="" numDigits="1" actionOnEmptyResult="true"><Say voice="Polly\.Amy" language="en-GB">Items on loan: 3\. Of these, overdue: 0\. To renew all items, press 0\.[^<]*<\/Say><\/Gather><Redirect method="POST">http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4<\/Redirect><\/Response>$/,
+    );
   });
 
   it("logs in a reader with no PIN by card number and the phone's last four digits", async () => {
@@ -251,7 +259,9 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     app.setNow(at(30));
     const unlocked = await call(app, [...login(READER_1.card, READER_1.pin), "*"]);
     expect(heard(unlocked)).toContain(prompt("en", "summary.loans", { count: "3", overdue: "0" }));
-    expect((await callRow(demo.db, unlocked.callSid))?.patronId).toBe(await patronIdOf(demo.db, READER_1.card));
+    expect((await callRow(demo.db, unlocked.callSid))?.patronId).toBe(
+      await patronIdOf(demo.db, READER_1.card),
+    );
     expect(await lockOf(demo.db, READER_1.card)).toEqual({
       failedPinAttempts: 0,
       phoneLockedAt: null,
@@ -267,7 +277,10 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     await call(app, [...login(READER_1.card, READER_1.pin), "*"]);
     expect((await lockOf(demo.db, READER_1.card)).failedPinAttempts).toBe(0);
     await call(app, login(READER_1.card, "666666"));
-    expect(await lockOf(demo.db, READER_1.card)).toMatchObject({ failedPinAttempts: 1, phoneLockedUntil: null });
+    expect(await lockOf(demo.db, READER_1.card)).toMatchObject({
+      failedPinAttempts: 1,
+      phoneLockedUntil: null,
+    });
   });
 
   it("a login through the card-number question also ends the run of failed PINs", async () => {

@@ -33,8 +33,7 @@ export const summariseAccount: Action = async (ctx, state) => {
             },
           },
         ];
-  const [block] = accountBlocks(account.snapshot, today, ctx.policy);
-  if (block) say.push({ key: `block.${block}` });
+  for (const block of accountBlocks(account.snapshot, today, ctx.policy)) say.push({ key: `block.${block}` });
   return { outcome: "done", state, say };
 };
 

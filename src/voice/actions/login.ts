@@ -39,7 +39,7 @@ export const verifyPin: Action = async (ctx, state, input) => {
 
 /** Several accounts fitted the HKID digits and PIN: the card number picks one of them. */
 export const chooseAccountByCard: Action = async (ctx, state, input) => {
-  const patronId = await chooseByCardNumber(ctx.db, state.candidates, input);
+  const patronId = await chooseByCardNumber(ctx.db, state.candidates, input, ctx.calendar.clock.now());
   return patronId === null ? failedLogin(ctx, state) : loggedIn(ctx, state, patronId);
 };
 

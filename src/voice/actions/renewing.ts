@@ -65,8 +65,7 @@ export const renewAll: Action = async (ctx, state) => {
       params: { renewed: String(renewed), refused: String(outcome.results.length - renewed) },
     },
   ];
-  const [block] = outcome.accountBlocks;
-  if (block) say.push({ key: `block.${block}` });
+  for (const block of outcome.accountBlocks) say.push({ key: `block.${block}` });
   say.push(reference(outcome.trn, next), ...newDueDates(ctx, outcome, next));
   return { outcome: "done", state: next, say };
 };

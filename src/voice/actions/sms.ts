@@ -11,32 +11,38 @@ export const sendRenewalSms: Action = async (ctx, state) => {
   if (!ctx.sendSms || state.patronId === null || !state.lastRenewal) {
     return { outcome: "done", state, say: [{ key: "sms.failed" }] };
   }
-  const [patron] = await ctx.db
-    .select({ phone: patrons.phone })
-    .from(patrons)
-    .where(eq(patrons.id, state.patronId));
-  const record = await findTransactionByTrn(ctx.db, state.lastRenewal.trn);
-  const fill = (key: string, params: Record<string, string>) =>
-    ctx.text(key, state.language).replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? "");
-  const lines = (record?.results ?? [])
-    .filter((r) => r.outcome === "renewed" && r.newDueOn)
-    .map((r) =>
-      fill("sms.line", {
-        title: speakableTitle(r.title, state.language),
-        date: speakDate(r.newDueOn as string, ctx.calendar.today(), state.language),
-      }),
-    );
-  const body = fill("sms.body", { trn: formatTrn(state.lastRenewal.trn), lines: lines.join(" ") });
+  const { trn } = state.lastRenewal;
   try {
+    const [patron] = await ctx.db
+      .select({ phone: patrons.phone })
+      .from(patrons)
+      .where(eq(patrons.id, state.patronId));
     if (!patron?.phone) throw new Error("no phone number on the account");
+    const record = await findTransactionByTrn(ctx.db, trn);
+    const lines = (record?.results ?? [])
+      .filter((r) => r.outcome === "renewed" && r.newDueOn)
+      .map((r) =>
+        ctx.text("sms.line", state.language, {
+          title: speakableTitle(r.title, state.language),
+          date: speakDate(r.newDueOn as string, ctx.calendar.today(), state.language),
+        }),
+      );
+    const body = ctx.text("sms.body", state.language, { trn: formatTrn(trn), lines: lines.join(" ") });
     await ctx.sendSms(toE164(patron.phone), body);
-    ctx.record({ kind: "sms", detail: { result: "sent", trn: state.lastRenewal.trn } });
+    ctx.record({ kind: "sms", detail: { result: "sent", trn } });
     return { outcome: "done", state, say: [{ key: "sms.sent" }] };
   } catch (error) {
-    // A failed SMS is told to the caller and logged; the renewal stands.
+    // A failed SMS is told to the caller and recorded; the renewal stands. Only Twilio's error
+    // code is kept: its messages quote the phone number.
+    const { code, status } = error as { code?: unknown; status?: unknown };
     ctx.record({
       kind: "sms",
-      detail: { result: "failed", reason: error instanceof Error ? error.message : "unknown" },
+      detail: {
+        result: "failed",
+        trn,
+        code: typeof code === "number" ? code : null,
+        status: typeof status === "number" ? status : null,
+      },
     });
     return { outcome: "done", state, say: [{ key: "sms.failed" }] };
   }

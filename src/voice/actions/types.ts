@@ -33,8 +33,8 @@ export interface ActionContext extends VoiceDeps {
   callSid: string;
   /** The number of the webhook being answered: with the CallSid, it keys a renewal request. */
   seq: number;
-  /** A prompt's text in a language, for building other prompts (a reason inside a sentence). */
-  text(key: string, language: Language): string;
+  /** A prompt's text in a language, filled in: a reason inside a sentence, an SMS body. */
+  text(key: string, language: Language, params?: Record<string, string>): string;
   record(event: CallEventRecord): void;
 }
 

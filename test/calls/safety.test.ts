@@ -1,0 +1,412 @@
+/**
+ * What keeps the line safe (voice-line.md, "Webhooks" and "Authentication and lockout"): the
+ * signature check, the same answer to a retried webhook and no second renewal, a safe answer to
+ * anything unexpected, any instance answering any webhook, and no secret in a log line, a call
+ * event or a URL.
+ */
+import { randomBytes } from "node:crypto";
+import { count, eq, sql } from "drizzle-orm";
+import twilio from "twilio";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
+import { callEvents, callResponses, calls, renewalTransactions } from "../../src/db/schema/index.js";
+import type { FetchFunction } from "../../src/simulator/call-simulator.js";
+import { DRIVERS } from "../support/database.js";
+import { loadFixture } from "../support/library-fixture.js";
+import { capturingLogger } from "../support/log-capture.js";
+import { call, startVoiceApp, TEST_AUTH_TOKEN, type VoiceApp } from "../support/voice-app.js";
+import {
+  CATALOGUES,
+  callRow,
+  DEMO_NOW,
+  type DemoDatabase,
+  detailsOf,
+  eventsOf,
+  heard,
+  loansOf,
+  login,
+  NEW_DUE,
+  openDemoDatabase,
+  prompt,
+  transactions,
+} from "./call-helpers.js";
+
+const newCallSid = () => `CA${randomBytes(16).toString("hex")}`;
+
+function callParams(callSid: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AccountSid: `AC${"0".repeat(32)}`,
+    ApiVersion: "2010-04-01",
+    CallSid: callSid,
+    CallStatus: "ringing",
+    Direction: "inbound",
+    From: "+85291234567",
+    To: "+85230001234",
+    ...extra,
+  };
+}
+
+/** A form POST as Twilio makes it; the signature is Twilio's unless one is given (null: none). */
+async function post(url: string, params: Record<string, string>, signature?: string | null) {
+  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+  const signed =
+    signature === undefined ? twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, params) : signature;
+  if (signed !== null) headers["X-Twilio-Signature"] = signed;
+  const response = await fetch(url, {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(params).toString(),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    body: await response.text(),
+  };
+}
+
+const apologyTwiml = (language: "en" | "yue" | "cmn") =>
+  `<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="${CATALOGUES[language].voice}" language="${CATALOGUES[language].languageCode}">${prompt(language, "apology")}</Say><Hangup/></Response>`;
+
+describe.each(DRIVERS)("safety on %s", (driver) => {
+  let demo: DemoDatabase;
+  let app: VoiceApp;
+
+  beforeAll(async () => {
+    demo = await openDemoDatabase(driver);
+    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await demo?.dispose();
+  });
+  beforeEach(async () => {
+    await demo.restore();
+  });
+
+  const callCount = async () => (await demo.db.select({ n: count() }).from(calls))[0]?.n;
+
+  describe("the signature", () => {
+    it("a missing or forged X-Twilio-Signature gets 403 and creates no call", async () => {
+      const url = `${app.baseUrl}/voice/incoming`;
+      const params = callParams(newCallSid());
+      const forgedWithOtherToken = twilio.getExpectedTwilioSignature("not-the-token", url, params);
+      const signedForOtherUrl = twilio.getExpectedTwilioSignature(
+        TEST_AUTH_TOKEN,
+        "https://elsewhere.example/voice/incoming",
+        params,
+      );
+
+      for (const signature of [null, "", "bm90LWEtc2lnbmF0dXJl", forgedWithOtherToken, signedForOtherUrl]) {
+        const answer = await post(url, params, signature);
+        expect(answer.status).toBe(403);
+        expect(answer.body).not.toContain("<Response");
+      }
+      expect(await callCount()).toBe(0);
+      // The same request properly signed is answered: the refusals above were the signature's doing.
+      expect((await post(url, params)).status).toBe(200);
+      expect(await callCount()).toBe(1);
+    });
+
+    it("a signed request whose keys were changed on the way gets 403 and changes nothing", async () => {
+      const result = await call(app, login("2100000001", "135790"));
+      const before = await callRow(demo.db, result.callSid);
+      const menuUrl =
+        result.requests[3]?.twiml.match(/action="([^"]+)"/)?.[1]?.replaceAll("&amp;", "&") ?? "";
+      expect(menuUrl).toMatch(/\/voice\/step\?seq=4$/);
+
+      const params = callParams(result.callSid, { CallStatus: "in-progress", Digits: "9" });
+      const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, menuUrl, params);
+      const tampered = await post(menuUrl, { ...params, Digits: "0" }, signature);
+      expect(tampered.status).toBe(403);
+      expect(await post(menuUrl.replace("seq=4", "seq=5"), params, signature)).toMatchObject({ status: 403 });
+
+      expect(await callRow(demo.db, result.callSid)).toEqual(before);
+      expect(await transactions(demo.db)).toEqual([]);
+    });
+
+    it("the status callback is checked too", async () => {
+      const result = await call(app, ["3"]);
+      const url = `${app.baseUrl}/voice/status`;
+      const params = callParams(result.callSid, { CallStatus: "failed" });
+      expect((await post(url, params, "Zm9yZ2Vk")).status).toBe(403);
+      expect((await callRow(demo.db, result.callSid))?.status).toBe("completed");
+    });
+  });
+
+  describe("the status callback", () => {
+    it("ringing and answered do not end the call; completed does, with its duration", async () => {
+      const callSid = newCallSid();
+      expect((await post(`${app.baseUrl}/voice/incoming`, callParams(callSid))).status).toBe(200);
+
+      // The "answered" event comes with CallStatus in-progress.
+      for (const status of ["ringing", "in-progress"]) {
+        const answer = await post(`${app.baseUrl}/voice/status`, callParams(callSid, { CallStatus: status }));
+        expect(answer.status).toBe(200);
+        expect(answer.contentType).toMatch(/^text\/xml/);
+        expect(await callRow(demo.db, callSid)).toMatchObject({
+          status: "in-progress",
+          endedAt: null,
+          outcome: null,
+        });
+      }
+
+      await post(
+        `${app.baseUrl}/voice/status`,
+        callParams(callSid, { CallStatus: "completed", CallDuration: "42" }),
+      );
+      const row = await callRow(demo.db, callSid);
+      expect(row).toMatchObject({ status: "completed", durationSeconds: 42, outcome: "abandoned" });
+      expect(row?.endedAt).not.toBeNull();
+    });
+  });
+
+  describe("retries and the unexpected", () => {
+    it("the same webhook delivered twice gets byte-identical TwiML and renews once", async () => {
+      const result = await call(app, [...login("2100000001", "135790"), "0", "*"]);
+      const renewal = result.requests[4];
+      expect(renewal?.params.Digits).toBe("0");
+      if (!renewal) throw new Error("no renewal request");
+
+      const again = await post(renewal.url, renewal.params);
+      expect(again).toMatchObject({ status: 200 });
+      expect(again.contentType).toMatch(/^text\/xml/);
+      expect(again.body).toBe(renewal.twiml);
+      // And the very first webhook, too.
+      const first = result.requests[0];
+      expect((await post(first?.url ?? "", first?.params ?? {})).body).toBe(first?.twiml);
+
+      const [transaction, ...others] = await transactions(demo.db);
+      expect(others).toEqual([]);
+      expect(renewal.twiml).toContain(
+        prompt("en", "renewal.reference", {
+          trn: [transaction?.trn.slice(0, 5), transaction?.trn.slice(5)]
+            .map((g) => [...(g ?? "")].join(" "))
+            .join(", "),
+        }),
+      );
+      expect((await detailsOf(demo.db, result.callSid, "renewal")).length).toBe(1);
+      expect(Object.values(await loansOf(demo.db, "2100000001")).map((l) => l.renewals)).toEqual([1, 1, 1]);
+    });
+
+    it("two deliveries of one webhook at the same time: one answer, one renewal", async () => {
+      let duplicate: Promise<Response> | null = null;
+      const racing: FetchFunction = async (input, init) => {
+        const body = String(init?.body ?? "");
+        if (!duplicate && new URLSearchParams(body).get("Digits") === "0") {
+          duplicate = fetch(input, init);
+        }
+        return fetch(input, init);
+      };
+      const result = await call(app, [...login("2100000001", "135790"), "0", "*"], { fetch: racing });
+      const second = await (duplicate as Promise<Response> | null);
+      expect(second?.status).toBe(200);
+      expect(await second?.text()).toBe(result.requests[4]?.twiml);
+      expect(await transactions(demo.db)).toHaveLength(1);
+      expect(Object.values(await loansOf(demo.db, "2100000001")).map((l) => l.renewals)).toEqual([1, 1, 1]);
+    });
+
+    it("a webhook for an unknown CallSid past the first step gets the apology, not a crash", async () => {
+      const callSid = newCallSid();
+      for (const path of ["/voice/step?seq=3", "/voice/dial?seq=2", "/voice/step"]) {
+        const answer = await post(
+          `${app.baseUrl}${path}`,
+          callParams(callSid, { CallStatus: "in-progress", Digits: "1" }),
+        );
+        expect(answer.status).toBe(200);
+        expect(answer.contentType).toMatch(/^text\/xml/);
+        expect(answer.body).toBe(apologyTwiml("en"));
+      }
+      expect(await callCount()).toBe(0);
+    });
+
+    it("a webhook out of order for a known call gets the apology and an error event", async () => {
+      const result = await call(app, ["3"]);
+      const answer = await post(
+        `${app.baseUrl}/voice/step?seq=7`,
+        callParams(result.callSid, { CallStatus: "in-progress", Digits: "1" }),
+      );
+      expect(answer.body).toBe(apologyTwiml("en"));
+      expect((await detailsOf(demo.db, result.callSid, "error")).length).toBe(1);
+    });
+
+    it("a failure inside is an apology in the call's language, then the call ends", async () => {
+      // Between two webhooks the logged-in reader's account disappears from the call's state.
+      const breaking: FetchFunction = async (input, init) => {
+        if (new URLSearchParams(String(init?.body ?? "")).get("Digits") === "2") {
+          await demo.db.execute(
+            sql`update calls set state = jsonb_set(state, '{patronId}', '999999') where call_sid = ${new URLSearchParams(String(init?.body)).get("CallSid")}`,
+          );
+        }
+        return fetch(input, init);
+      };
+      const result = await call(app, [...login("2100000001", "135790", "yue"), "2", "9"], {
+        fetch: breaking,
+      });
+      expect(result.error).toBeUndefined();
+      expect(result.requests[4]).toMatchObject({ status: 200, twiml: apologyTwiml("yue") });
+      expect(heard(result).endsWith(prompt("yue", "apology"))).toBe(true);
+      expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
+      expect(await detailsOf(demo.db, result.callSid, "error")).toEqual([{ error: "Error" }]);
+      expect((await callRow(demo.db, result.callSid))?.outcome).toBe("error");
+    });
+  });
+
+  it("a long answer stays within Twilio's limits: every <Say> under 4,096 characters (200 loans)", async () => {
+    const n = 200;
+    const title = (i: number) => `Papers on the Natural History of Hong Kong, Volume ${i}`;
+    await loadFixture(demo.db, {
+      closedDays: [],
+      patrons: [
+        {
+          cardNumber: "2100000099",
+          name: "Many Loans",
+          phone: "91110099",
+          pin: "9999",
+          category: "adult",
+          status: "active",
+          expiresOn: "2030-06-30",
+        },
+      ],
+      titles: Array.from({ length: n }, (_, i) => ({ id: `ML${i + 1}`, title: title(i + 1) })),
+      items: Array.from({ length: n }, (_, i) => ({
+        barcode: `35${String(i + 1).padStart(12, "0")}`,
+        titleId: `ML${i + 1}`,
+        status: "on_loan",
+      })),
+      loans: Array.from({ length: n }, (_, i) => ({
+        barcode: `35${String(i + 1).padStart(12, "0")}`,
+        cardNumber: "2100000099",
+        borrowedOn: "2026-11-26",
+        dueOn: "2026-12-10",
+        renewals: 0,
+      })),
+      reservations: [],
+      charges: [],
+    });
+    const result = await call(app, [...login("2100000099", "9999"), "2", "0", "*"]);
+
+    expect(result.error).toBeUndefined();
+    const says = result.transcript.flatMap((e) => (e.kind === "say" ? [e.text] : []));
+    expect(says.every((text) => text.length > 0 && text.length < 4096)).toBe(true);
+    const text = heard(result);
+    for (const i of [1, 100, n]) {
+      expect(text).toContain(prompt("en", "loans.item", { title: title(i), date: "Thursday 10 December" }));
+    }
+    expect(text).toContain(prompt("en", "renewAll.counts", { renewed: String(n), refused: "0" }));
+    expect(Math.max(...result.requests.map((r) => Buffer.byteLength(r.twiml)))).toBeLessThan(64 * 1024);
+  });
+
+  it.runIf(driver === "postgres")(
+    "two app instances on one PostgreSQL answer one call in turn, renewal included",
+    async () => {
+      const url = demo.database.url;
+      if (!url) throw new Error("no database URL");
+      const second = await openDatabase({ kind: "postgres", url });
+      // Both check signatures against the one public URL the simulator calls.
+      const other = await startVoiceApp({ db: second.db, now: DEMO_NOW, publicBaseUrl: app.baseUrl });
+      try {
+        const served: string[] = [];
+        const alternate: FetchFunction = async (input, init) => {
+          const target = served.length % 2 === 0 ? app.baseUrl : other.baseUrl;
+          served.push(target);
+          return fetch(String(input).replace(app.baseUrl, target), init);
+        };
+        const result = await call(app, [...login("2100000001", "135790"), "0", "*"], { fetch: alternate });
+
+        expect(result.error).toBeUndefined();
+        expect(new Set(served)).toEqual(new Set([app.baseUrl, other.baseUrl]));
+        expect(served.length).toBe(result.requests.length);
+        const [transaction, ...others] = await transactions(demo.db);
+        expect(others).toEqual([]);
+        expect(transaction?.results.map((r) => r.newDueOn)).toEqual([NEW_DUE, NEW_DUE, NEW_DUE]);
+        expect(heard(result)).toContain(prompt("en", "renewAll.counts", { renewed: "3", refused: "0" }));
+        expect(heard(result)).toContain(prompt("en", "goodbye"));
+        expect(await callRow(demo.db, result.callSid)).toMatchObject({
+          outcome: "renewed",
+          status: "completed",
+        });
+      } finally {
+        await other.close();
+        await second.close();
+      }
+    },
+  );
+
+  it("no log line, call event or URL holds a PIN, keyed digits, or a full card, HKID or phone number", async () => {
+    const captured = capturingLogger();
+    const logged = await startVoiceApp({ db: demo.db, now: DEMO_NOW, logger: captured.logger });
+    // A call SID without the digits looked for, so a match can only be a leak.
+    const callSid = `CA${"ab".repeat(16)}`;
+    try {
+      const result = await call(
+        logged,
+        [
+          // A wrong PIN, then reader 1 by card and PIN: renew all and one item.
+          ...login("2100000001", "975310"),
+          "2100000001#",
+          "135790#",
+          "0",
+          "8",
+          // Reader 24 by HKID digits and phone's last four.
+          "1123582#",
+          "8888#",
+          "0",
+          "9",
+          "1",
+          "*",
+        ],
+        { callSid, from: "+85291234567" },
+      );
+      expect(heard(result)).toContain(prompt("en", "renewAll.counts", { renewed: "3", refused: "0" }));
+      expect(heard(result)).toContain(prompt("en", "renewAll.counts", { renewed: "1", refused: "0" }));
+
+      const secrets = [
+        "975310", // the wrong PIN
+        "135790", // the PIN
+        "2100000001", // the full card number
+        "2100000024",
+        "1123582", // HKID digits keyed
+        "1234563", // reader 1's HKID digits
+        "H1123582",
+        "91234567", // reader 1's phone, and the caller's
+        "61238888", // reader 24's phone
+      ];
+      const lines = captured.lines();
+      expect(lines.length).toBeGreaterThan(10);
+      const logText = captured.text();
+      const events = JSON.stringify(await eventsOf(demo.db, callSid));
+      const urls = result.requests.map((r) => r.url).join(" ");
+      for (const secret of secrets) {
+        expect(logText, `log lines hold ${secret}`).not.toContain(secret);
+        expect(events, `call events hold ${secret}`).not.toContain(secret);
+        expect(urls, `URLs hold ${secret}`).not.toContain(secret);
+      }
+      // Four-digit secrets (reader 24's phone last four) in any string value; an ETag is a hash.
+      const strings = (value: unknown): string[] =>
+        typeof value === "string"
+          ? [value]
+          : value && typeof value === "object"
+            ? Object.entries(value).flatMap(([k, v]) => (k === "etag" ? [] : [k, ...strings(v)]))
+            : [];
+      for (const text of [...lines.flatMap(strings), ...strings(JSON.parse(events))]) {
+        expect(text).not.toContain("8888");
+      }
+      // The card shows as its last four digits.
+      expect(await detailsOf(demo.db, callSid, "login")).toEqual([
+        { result: "failed", attempt: 1 },
+        { result: "ok", cardLastFour: "0001" },
+        { result: "ok", cardLastFour: "0024" },
+      ]);
+      // The stored answers and the call's state hold no secret either.
+      const stored = JSON.stringify([
+        await demo.db.select().from(calls).where(eq(calls.callSid, callSid)),
+        await demo.db.select().from(callResponses).where(eq(callResponses.callSid, callSid)),
+      ]);
+      for (const secret of secrets) expect(stored, `stored call holds ${secret}`).not.toContain(secret);
+      expect((await demo.db.select({ n: count() }).from(renewalTransactions))[0]?.n).toBe(2);
+      expect((await demo.db.select({ n: count() }).from(callEvents))[0]?.n).toBeGreaterThan(10);
+    } finally {
+      await logged.close();
+    }
+  });
+});
