@@ -125,11 +125,27 @@ export async function closeCall(
   const outcome = outcomeOf(
     kinds.map((k) => ({ kind: k.kind, detail: k.detail as Record<string, unknown> })),
   );
-  await db
+  // A repeated callback finds the call already closed and changes nothing.
+  const closed = await db
     .update(calls)
     .set({ status, endedAt: now, durationSeconds, outcome, updatedAt: now })
-    .where(eq(calls.callSid, callSid));
-  await insertEvents(db, callSid, [{ kind: "status", detail: { status, durationSeconds } }], now);
+    .where(and(eq(calls.callSid, callSid), isNull(calls.endedAt)))
+    .returning({ callSid: calls.callSid });
+  if (closed.length > 0)
+    await insertEvents(db, callSid, [{ kind: "status", detail: { status, durationSeconds } }], now);
+}
+
+/** A status callback that does not end the call (ringing, in-progress). */
+export async function updateCallStatus(
+  db: Database,
+  callSid: string,
+  status: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .update(calls)
+    .set({ status, updatedAt: now })
+    .where(and(eq(calls.callSid, callSid), isNull(calls.endedAt)));
 }
 
 /** renewed, partly_renewed, nothing_renewed, transferred, login_failed, error or abandoned. */
