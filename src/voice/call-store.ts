@@ -135,19 +135,6 @@ export async function closeCall(
     await insertEvents(db, callSid, [{ kind: "status", detail: { status, durationSeconds } }], now);
 }
 
-/** A status callback that does not end the call (ringing, in-progress). */
-export async function updateCallStatus(
-  db: Database,
-  callSid: string,
-  status: string,
-  now: Date,
-): Promise<void> {
-  await db
-    .update(calls)
-    .set({ status, updatedAt: now })
-    .where(and(eq(calls.callSid, callSid), isNull(calls.endedAt)));
-}
-
 /** renewed, partly_renewed, nothing_renewed, transferred, login_failed, error or abandoned. */
 export function outcomeOf(events: { kind: string; detail: Record<string, unknown> }[]): string {
   const renewals = events.filter((e) => e.kind === "renewal");

@@ -16,7 +16,6 @@ import {
   insertEvents,
   saveAnsweredStep,
   storedResponse,
-  updateCallStatus,
 } from "./call-store.js";
 import { afterAction, type CallEvent, handleEvent, type Instruction, type SpokenPart } from "./engine.js";
 import type { Language, VoiceFlow } from "./flow-definition.js";
@@ -54,12 +53,10 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
     const status = String(req.body?.CallStatus ?? "");
     const duration = Number.parseInt(String(req.body?.CallDuration ?? ""), 10);
     try {
-      if (await findCall(options.db, callSid)) {
+      // Ringing and answered change nothing: the call is live until a final status closes it, once.
+      if (FINAL_STATUSES.has(status) && (await findCall(options.db, callSid))) {
         const now = options.calendar.clock.now();
-        // Ringing and answered only update the status; a final status closes the call, once.
-        if (FINAL_STATUSES.has(status))
-          await closeCall(options.db, callSid, status, Number.isNaN(duration) ? null : duration, now);
-        else await updateCallStatus(options.db, callSid, status, now);
+        await closeCall(options.db, callSid, status, Number.isNaN(duration) ? null : duration, now);
       }
     } catch (error) {
       options.logger.error({ callSid, err: error }, "status callback failed");

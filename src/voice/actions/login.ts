@@ -53,7 +53,6 @@ export const forgetReader: Action = async (_ctx, state) => ({
     hasMobile: false,
     lastRenewal: null,
     offer: null,
-    failedLogins: 0,
   },
   say: [],
 });
@@ -73,7 +72,7 @@ async function loggedIn(ctx: ActionContext, state: CallState, patronId: number):
       patronId,
       cardLastFour,
       hasMobile: isMobile(patron?.phone ?? null),
-      failedLogins: 0,
+      // failedLogins stays: three failed logins in one call end it, whoever logged in between.
     },
     say: [],
   };

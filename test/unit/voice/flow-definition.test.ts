@@ -355,7 +355,7 @@ describe("the shipped voice-flows/", () => {
       return [language, voice, languageCode];
     });
     expect(voices).toEqual([
-      ["yue", "Polly.Hiujin", "yue-CN"],
+      ["yue", "Polly.Hiujin-Neural", "yue-CN"],
       ["cmn", "Polly.Zhiyu", "cmn-CN"],
       ["en", "Polly.Amy", "en-GB"],
     ]);
