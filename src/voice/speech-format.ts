@@ -228,8 +228,9 @@ function lastBreak(text: string, pattern: RegExp, limit: number): number {
 }
 
 /**
- * Text split into pieces for separate `<Say>` verbs: Twilio refuses a `<Say>` body of 4,096
- * characters or more, so the default keeps a wide margin. Cuts fall at sentence ends, else at
+ * Text split into pieces for separate `<Say>` verbs: Twilio refuses a Polly `<Say>` over 3,000
+ * characters or over 4,500 URL-encoded (error 13521); the caller picks `maxChars` for the script
+ * (see twiml.ts). Cuts fall at sentence ends, else at
  * spaces, else anywhere (never inside a surrogate pair). No piece is empty or over `maxChars`
  * UTF-16 code units, which is never fewer than the characters Twilio counts.
  */

@@ -32,6 +32,14 @@ export function promptText(
   });
 }
 
+/**
+ * Twilio refuses a Polly <Say> over 3,000 characters, or over 4,500 once URL-encoded (error 13521):
+ * a Chinese character encodes to 9, so Chinese text goes in much shorter pieces.
+ */
+function sayLimit(text: string): number {
+  return /[\u3000-\u9fff\uff00-\uffef]/.test(text) ? 450 : 3000;
+}
+
 function sayAll(into: Sayer, parts: SpokenPart[], target: RenderTarget): void {
   // Consecutive parts in one language go into one <Say>, in that language's voice.
   const runs: { language: Language; texts: string[] }[] = [];
@@ -44,7 +52,8 @@ function sayAll(into: Sayer, parts: SpokenPart[], target: RenderTarget): void {
   }
   for (const run of runs) {
     const { voice, languageCode } = target.catalogues[run.language];
-    for (const chunk of chunkForSay(run.texts.join(" "))) {
+    const text = run.texts.join(" ");
+    for (const chunk of chunkForSay(text, sayLimit(text))) {
       into.say({ voice: voice as never, language: languageCode as never }, chunk);
     }
   }

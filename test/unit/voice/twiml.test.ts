@@ -327,3 +327,15 @@ describe("promptText", () => {
     expect(() => promptText(catalogues, "menu.option", "cmn")).toThrow('no prompt "menu.option" in cmn');
   });
 });
+
+describe("Twilio's <Say> limits for Chinese", () => {
+  it("keeps every Cantonese <Say> under 4,500 characters once URL-encoded", async () => {
+    const { renderHangup } = await import("../../../src/voice/twiml.js");
+    const { SHIPPED } = await import("./shipped-flow.js");
+    const parts = Array.from({ length: 40 }, () => ({ key: "staff.noAnswer" }));
+    const twiml = renderHangup(parts, { catalogues: SHIPPED.catalogues, language: "yue" });
+    const says = [...twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)].map((m) => m[1] ?? "");
+    expect(says.length).toBeGreaterThan(1);
+    for (const say of says) expect(encodeURIComponent(say).length).toBeLessThanOrEqual(4500);
+  });
+});
