@@ -26,7 +26,7 @@ export type Instruction =
       args: Record<string, string>;
       /** The digits keyed, or the dial status, for the action to use. */
       input: string;
-      then: Transition;
+      transition: Transition;
       state: CallState;
     }
   | {
@@ -79,13 +79,13 @@ export function handleEvent(
 export function afterAction(
   flow: FlowDefinition,
   state: CallState,
-  then: Transition,
+  transition: Transition,
   outcome: string,
   ctx: EngineContext,
 ): Instruction {
-  const target = then.to ?? then.results?.[outcome];
+  const target = transition.to ?? transition.results?.[outcome];
   if (!target)
-    throw new Error(`action "${then.action}" gave outcome "${outcome}", which the flow does not handle`);
+    throw new Error(`action "${transition.action}" gave outcome "${outcome}", which the flow does not handle`);
   return enterStep(flow, { ...state, step: target, misses: 0 }, ctx);
 }
 
@@ -115,7 +115,7 @@ function runOrFollow(
   input: string,
   ctx: EngineContext,
 ): Instruction {
-  if (t.action) return { type: "run", action: t.action, args: t.args ?? {}, input, then: t, state };
+  if (t.action) return { type: "run", action: t.action, args: t.args ?? {}, input, transition: t, state };
   return afterAction(flow, state, t, "done", ctx);
 }
 

@@ -204,7 +204,7 @@ async function runToReply(
     };
     const result = await action(actionContext, instruction.state, instruction.input, instruction.args);
     said.push(...result.say);
-    instruction = afterAction(flow, result.state, instruction.then, result.outcome, ctx);
+    instruction = afterAction(flow, result.state, instruction.transition, result.outcome, ctx);
   }
   throw new Error("the flow ran too many actions without asking the caller");
 }

@@ -78,13 +78,13 @@ describe("language, card and PIN", () => {
     const state = at("language");
     const r = run(handleEvent(flow, state, input(key), NO_SMS));
     expect(r).toMatchObject({ action: "chooseLanguage", args: { language }, input: key });
-    expect(r.then.to).toBe("card");
+    expect(r.transition.to).toBe("card");
     expect(r.state).toBe(state);
   });
 
   it("after chooseLanguage is done, asks for the card number ended by the hash key", () => {
-    const { then } = run(handleEvent(flow, at("language"), input("3"), NO_SMS));
-    const r = reply(afterAction(flow, at("language"), then, "done", NO_SMS));
+    const { transition } = run(handleEvent(flow, at("language"), input("3"), NO_SMS));
+    const r = reply(afterAction(flow, at("language"), transition, "done", NO_SMS));
     expect(r.state.step).toBe("card");
     expect(keys(r.say)).toEqual(["card.prompt"]);
     expect(r.gather?.finishOnKey).toBe("#");
@@ -95,7 +95,7 @@ describe("language, card and PIN", () => {
   it("digits at the card step run identifyCard with the digits, then the PIN step", () => {
     const r = run(handleEvent(flow, at("card"), input("2100000001"), NO_SMS));
     expect(r).toMatchObject({ action: "identifyCard", args: {}, input: "2100000001" });
-    const next = reply(afterAction(flow, r.state, r.then, "done", NO_SMS));
+    const next = reply(afterAction(flow, r.state, r.transition, "done", NO_SMS));
     expect(next.state.step).toBe("pin");
     expect(keys(next.say)).toEqual(["pin.prompt"]);
     expect(next.gather?.finishOnKey).toBe("#");
@@ -107,10 +107,10 @@ describe("language, card and PIN", () => {
   });
 
   it("verifyPin ok: the summary step runs summariseAccount, then the main menu", () => {
-    const { then } = run(handleEvent(flow, at("pin"), input("135790"), NO_SMS));
-    const summary = run(afterAction(flow, at("pin"), then, "ok", NO_SMS));
+    const { transition } = run(handleEvent(flow, at("pin"), input("135790"), NO_SMS));
+    const summary = run(afterAction(flow, at("pin"), transition, "ok", NO_SMS));
     expect(summary).toMatchObject({ action: "summariseAccount", input: "", state: { step: "summary" } });
-    const menu = reply(afterAction(flow, summary.state, summary.then, "done", NO_SMS));
+    const menu = reply(afterAction(flow, summary.state, summary.transition, "done", NO_SMS));
     expect(menu.state.step).toBe("menu");
     expect(keys(menu.say)).toEqual(["menu.options"]);
     expect(menu.gather).toMatchObject({ numDigits: 1 });
@@ -121,8 +121,8 @@ describe("language, card and PIN", () => {
     ["ambiguous", "cardNumber", ["cardNumber.prompt"], false],
     ["tooManyFailures", "goodbye", ["goodbye"], true],
   ])("verifyPin %s leads to %s", (outcome, step, say, hangup) => {
-    const { then } = run(handleEvent(flow, at("pin"), input("000000"), NO_SMS));
-    const r = reply(afterAction(flow, at("pin", 1), then, outcome, NO_SMS));
+    const { transition } = run(handleEvent(flow, at("pin"), input("000000"), NO_SMS));
+    const r = reply(afterAction(flow, at("pin", 1), transition, outcome, NO_SMS));
     expect(r.state).toMatchObject({ step, misses: 0 });
     expect(keys(r.say)).toEqual(say);
     expect(r.hangup).toBe(hangup);
@@ -188,7 +188,7 @@ describe("misses: no input or a key that does nothing", () => {
   it("a valid key that runs an action resets the count once the action is done", () => {
     const r = run(handleEvent(flow, at("menu", 2), input("2"), NO_SMS));
     expect(r.action).toBe("listLoans");
-    const back = reply(afterAction(flow, r.state, r.then, "done", NO_SMS));
+    const back = reply(afterAction(flow, r.state, r.transition, "done", NO_SMS));
     expect(back.state).toMatchObject({ step: "menu", misses: 0 });
   });
 });
@@ -203,16 +203,16 @@ describe("keys that work only when a condition holds", () => {
   it("3 after renew all runs sendRenewalSms when SMS is available", () => {
     const r = run(handleEvent(flow, at("afterRenewAll"), input("3"), SMS));
     expect(r).toMatchObject({ action: "sendRenewalSms", input: "3" });
-    expect(r.then.to).toBe("afterRenewAll");
+    expect(r.transition.to).toBe("afterRenewAll");
   });
 
   it.each([
     ["afterRenewAll", "menu", "0", "afterRenewAll.options"],
     ["afterRenewOne", "itemOffer", "1", "afterRenewOne.options"],
   ])("the SMS option at %s is offered only when SMS is available", (step, from, key, options) => {
-    const { then } = run(handleEvent(flow, at(from), input(key), SMS));
-    const withSms = reply(afterAction(flow, at(from), then, "done", SMS));
-    const without = reply(afterAction(flow, at(from), then, "done", NO_SMS));
+    const { transition } = run(handleEvent(flow, at(from), input(key), SMS));
+    const withSms = reply(afterAction(flow, at(from), transition, "done", SMS));
+    const without = reply(afterAction(flow, at(from), transition, "done", NO_SMS));
     expect(withSms.state.step).toBe(step);
     expect(keys(withSms.say)).toEqual([options, "afterRenewal.smsOption", "afterRenewal.moreOptions"]);
     expect(keys(without.say)).toEqual([options, "afterRenewal.moreOptions"]);
@@ -236,7 +236,7 @@ describe("the main menu and the item offer", () => {
   it("8 at the menu runs forgetReader, then asks for a card", () => {
     const r = run(handleEvent(flow, at("menu"), input("8"), NO_SMS));
     expect(r.action).toBe("forgetReader");
-    expect(reply(afterAction(flow, r.state, r.then, "done", NO_SMS)).state.step).toBe("card");
+    expect(reply(afterAction(flow, r.state, r.transition, "done", NO_SMS)).state.step).toBe("card");
   });
 
   it.each([
@@ -245,7 +245,7 @@ describe("the main menu and the item offer", () => {
   ])("startItemOffer %s leads to %s", (outcome, step) => {
     const r = run(handleEvent(flow, at("menu"), input("1"), NO_SMS));
     expect(r.action).toBe("startItemOffer");
-    expect(reply(afterAction(flow, r.state, r.then, outcome, NO_SMS)).state.step).toBe(step);
+    expect(reply(afterAction(flow, r.state, r.transition, outcome, NO_SMS)).state.step).toBe(step);
   });
 
   it("the item offer speaks the offered item before its options", () => {
@@ -269,16 +269,16 @@ describe("library staff", () => {
   it("7 at the menu runs transferToStaff; dial leads to the staff call, closed back to the menu", () => {
     const r = run(handleEvent(flow, at("menu"), input("7"), NO_SMS));
     expect(r.action).toBe("transferToStaff");
-    const dial = reply(afterAction(flow, r.state, r.then, "dial", NO_SMS));
+    const dial = reply(afterAction(flow, r.state, r.transition, "dial", NO_SMS));
     expect(dial).toMatchObject({ state: { step: "staffCall" }, gather: null, dial: true, hangup: false });
-    expect(reply(afterAction(flow, r.state, r.then, "closed", NO_SMS)).state.step).toBe("menu");
+    expect(reply(afterAction(flow, r.state, r.transition, "closed", NO_SMS)).state.step).toBe("menu");
   });
 
   it("the end of the staff call runs afterStaffCall with the dial status as input", () => {
     const r = run(handleEvent(flow, at("staffCall"), { type: "dialEnded", status: "no-answer" }, NO_SMS));
     expect(r).toMatchObject({ action: "afterStaffCall", input: "no-answer" });
-    expect(reply(afterAction(flow, r.state, r.then, "unanswered", NO_SMS)).state.step).toBe("menu");
-    expect(reply(afterAction(flow, r.state, r.then, "answered", NO_SMS)).state.step).toBe("goodbye");
+    expect(reply(afterAction(flow, r.state, r.transition, "unanswered", NO_SMS)).state.step).toBe("menu");
+    expect(reply(afterAction(flow, r.state, r.transition, "answered", NO_SMS)).state.step).toBe("goodbye");
   });
 
   it("a dial that ends at a step which dials nobody is an error", () => {
@@ -290,8 +290,8 @@ describe("library staff", () => {
 
 describe("what the flow does not handle", () => {
   it("an outcome the flow does not list throws, naming the action and the outcome", () => {
-    const then: Transition = stepIn(flow, "pin").digits ?? {};
-    expect(() => afterAction(flow, at("pin"), then, "locked", NO_SMS)).toThrow(
+    const transition: Transition = stepIn(flow, "pin").digits ?? {};
+    expect(() => afterAction(flow, at("pin"), transition, "locked", NO_SMS)).toThrow(
       'action "verifyPin" gave outcome "locked", which the flow does not handle',
     );
   });
@@ -321,8 +321,8 @@ describe("every key of the shipped flow", () => {
       return;
     }
     expect(r.action).toBe(keyIn(flow, step, key).action);
-    for (const outcome of Object.keys(r.then.results ?? { done: "" })) {
-      const next = afterAction(flow, r.state, r.then, outcome, SMS);
+    for (const outcome of Object.keys(r.transition.results ?? { done: "" })) {
+      const next = afterAction(flow, r.state, r.transition, outcome, SMS);
       expect(next.state.misses).toBe(0);
     }
   });
