@@ -85,7 +85,9 @@ export function afterAction(
 ): Instruction {
   const target = transition.to ?? transition.results?.[outcome];
   if (!target)
-    throw new Error(`action "${transition.action}" gave outcome "${outcome}", which the flow does not handle`);
+    throw new Error(
+      `action "${transition.action}" gave outcome "${outcome}", which the flow does not handle`,
+    );
   return enterStep(flow, { ...state, step: target, misses: 0 }, ctx);
 }
 
