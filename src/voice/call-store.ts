@@ -53,39 +53,50 @@ export interface AnsweredStep {
   now: Date;
 }
 
-/**
- * Saves the answer to webhook `seq` with the call's new state and events, in one transaction.
- * When a repeated delivery of the same webhook got there first, its answer stands and is returned.
- */
+/** Takes webhook `seq` for this delivery: false when another delivery took it first. */
+export async function claimWebhook(db: Database, callSid: string, seq: number): Promise<boolean> {
+  const claimed = await db
+    .update(calls)
+    .set({ nextSeq: seq + 1 })
+    .where(and(eq(calls.callSid, callSid), eq(calls.nextSeq, seq)))
+    .returning({ callSid: calls.callSid });
+  return claimed.length > 0;
+}
+
+/** Saves the answer to a claimed webhook with the call's new state and events, in one transaction. */
 export async function saveAnsweredStep(db: Database, answered: AnsweredStep): Promise<string> {
-  return db.transaction(async (tx) => {
-    const [inserted] = await tx
+  await db.transaction(async (tx) => {
+    const txDb = tx as unknown as Database;
+    await txDb
       .insert(callResponses)
-      .values({ callSid: answered.callSid, seq: answered.seq, twiml: answered.twiml })
-      .onConflictDoNothing()
-      .returning({ seq: callResponses.seq });
-    if (!inserted) {
-      const [first] = await tx
-        .select({ twiml: callResponses.twiml })
-        .from(callResponses)
-        .where(and(eq(callResponses.callSid, answered.callSid), eq(callResponses.seq, answered.seq)));
-      return first?.twiml ?? answered.twiml;
-    }
-    await tx
+      .values({ callSid: answered.callSid, seq: answered.seq, twiml: answered.twiml });
+    await txDb
       .update(calls)
       .set({
         state: answered.state,
         step: answered.state.step,
         language: answered.state.language,
-        nextSeq: answered.seq + 1,
         patronId: answered.state.patronId,
         cardLastFour: answered.state.cardLastFour,
         updatedAt: answered.now,
       })
       .where(eq(calls.callSid, answered.callSid));
-    await insertEvents(tx as unknown as Database, answered.callSid, answered.events, answered.now);
-    return answered.twiml;
+    await insertEvents(txDb, answered.callSid, answered.events, answered.now);
   });
+  return answered.twiml;
+}
+
+/** A claimed webhook that failed: its apology is its answer, so a retry hears the same. */
+export async function saveApology(
+  db: Database,
+  callSid: string,
+  seq: number,
+  twiml: string,
+  events: CallEventRecord[],
+  now: Date,
+): Promise<void> {
+  await db.insert(callResponses).values({ callSid, seq, twiml }).onConflictDoNothing();
+  await insertEvents(db, callSid, events, now);
 }
 
 export async function insertEvents(

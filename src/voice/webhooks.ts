@@ -6,20 +6,22 @@
 import express, { type Request, type Response, type Router } from "express";
 import twilio from "twilio";
 import type { Logger } from "../logging/logger.js";
-import { ACTIONS, engineContext } from "./actions/index.js";
-import type { ActionContext, CallEventRecord, VoiceDeps } from "./actions/types.js";
-import { type CallState, initialCallState } from "./call-state.js";
+import type { CallEventRecord, VoiceDeps } from "./actions/types.js";
+import { keyEvent, runToReply } from "./call-runner.js";
+import { initialCallState } from "./call-state.js";
 import {
+  claimWebhook,
   closeCall,
   createCall,
   findCall,
   insertEvents,
   saveAnsweredStep,
+  saveApology,
   storedResponse,
 } from "./call-store.js";
-import { afterAction, type CallEvent, handleEvent, type Instruction, type SpokenPart } from "./engine.js";
+import type { CallEvent } from "./engine.js";
 import type { Language, VoiceFlow } from "./flow-definition.js";
-import { promptText, renderDial, renderGather, renderHangup } from "./twiml.js";
+import { renderHangup } from "./twiml.js";
 
 export interface VoiceRouterOptions extends VoiceDeps {
   voiceFlow: VoiceFlow;
@@ -30,8 +32,8 @@ export interface VoiceRouterOptions extends VoiceDeps {
 
 const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
 
-// A flow that runs actions in a loop without ever asking the caller is a bug; stop it.
-const MAX_INSTRUCTIONS = 25;
+// Twilio gives up on a webhook after 15 s; a repeated delivery waits at most this for the first.
+const WAIT_FOR_FIRST_DELIVERY_MS = 8000;
 
 export function voiceRouter(options: VoiceRouterOptions): Router {
   const router = express.Router();
@@ -108,6 +110,7 @@ async function answer(
   const log = options.logger.child({ callSid, seq });
   const now = options.calendar.clock.now();
   let language: Language = "en";
+  let claimed = false;
   try {
     let call = await findCall(options.db, callSid);
     if (!call && event.type === "call" && /^CA[0-9a-f]{32}$/i.test(callSid)) {
@@ -123,26 +126,39 @@ async function answer(
       res.type("text/xml").send(repeated);
       return;
     }
-    if (seq !== call.nextSeq)
-      throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
-
-    const events: CallEventRecord[] = [];
-    if (event.type === "input") {
-      const step = options.voiceFlow.flow.steps[call.state.step];
-      // Digits steps (card, PIN) are masked whatever the flow file says.
-      const sensitive = step?.sensitive === true || step?.digits !== undefined;
-      // Never which digits at the card and PIN steps (voice-line.md).
-      const detail =
-        event.digits === "" ? { noInput: true } : sensitive ? { keyed: "masked" } : { key: event.digits };
-      events.push({ kind: "key", step: call.state.step, detail });
+    // Claim the webhook before any side effect: of two deliveries racing, one runs the actions
+    // (an SMS, a PIN attempt, a renewal) and the other waits for its answer.
+    if (!(await claimWebhook(options.db, callSid, seq))) {
+      // Taken (read afresh: the claim may have happened since `call` was read), or out of order.
+      const expected = (await findCall(options.db, callSid))?.nextSeq ?? -1;
+      const first = seq === expected - 1 ? await waitForResponse(options.db, callSid, seq) : null;
+      if (first === null) throw new WebhookError(`webhook ${seq} out of order (expected ${expected})`);
+      res.type("text/xml").send(first);
+      return;
     }
+    claimed = true;
+
+    const events: CallEventRecord[] =
+      event.type === "input" ? [keyEvent(options.voiceFlow.flow, call.state, event.digits)] : [];
     const { state, twiml } = await runToReply(options, call.state, event, { callSid, seq, events, log });
-    const saved = await saveAnsweredStep(options.db, { callSid, seq, twiml, state, events, now });
-    res.type("text/xml").send(saved);
+    res
+      .type("text/xml")
+      .send(await saveAnsweredStep(options.db, { callSid, seq, twiml, state, events, now }));
   } catch (error) {
     log.error({ err: error }, "webhook failed: apology");
+    const twiml = apology(options, language);
     try {
-      if (await findCall(options.db, callSid)) {
+      if (claimed) {
+        // A retry of this webhook gets the same apology.
+        await saveApology(
+          options.db,
+          callSid,
+          seq,
+          twiml,
+          [{ kind: "error", detail: { error: errorKind(error) } }],
+          now,
+        );
+      } else if (await findCall(options.db, callSid)) {
         await insertEvents(
           options.db,
           callSid,
@@ -153,60 +169,22 @@ async function answer(
     } catch {
       // The database itself may be what failed; the caller still hears the apology.
     }
-    res.type("text/xml").send(apology(options, language));
+    res.type("text/xml").send(twiml);
   }
 }
 
-interface RunContext {
-  callSid: string;
-  seq: number;
-  events: CallEventRecord[];
-  log: Logger;
-}
-
-async function runToReply(
-  options: VoiceRouterOptions,
-  start: CallState,
-  event: CallEvent,
-  run: RunContext,
-): Promise<{ state: CallState; twiml: string }> {
-  const { flow, catalogues } = options.voiceFlow;
-  const ctx = engineContext(options);
-  const said: SpokenPart[] = [];
-  let previousStep = start.step;
-  let instruction: Instruction = handleEvent(flow, start, event, ctx);
-
-  for (let i = 0; i < MAX_INSTRUCTIONS; i++) {
-    if (instruction.state.step !== previousStep || (event.type === "call" && i === 0)) {
-      previousStep = instruction.state.step;
-      run.events.push({ kind: "step", step: previousStep });
-    }
-    if (instruction.type === "reply") {
-      const state = instruction.state;
-      const parts = [...said, ...instruction.say];
-      const target = { catalogues, language: state.language };
-      const nextUrl = (path: string) => `${options.publicBaseUrl}/voice/${path}?seq=${run.seq + 1}`;
-      if (instruction.gather)
-        return { state, twiml: renderGather(parts, instruction.gather, nextUrl("step"), target) };
-      if (instruction.dial && options.staff.phoneNumber) {
-        return { state, twiml: renderDial(parts, options.staff.phoneNumber, nextUrl("dial"), target) };
-      }
-      return { state, twiml: renderHangup(parts, target) };
-    }
-    const action = ACTIONS[instruction.action];
-    if (!action) throw new Error(`unknown action "${instruction.action}"`);
-    const actionContext: ActionContext = {
-      ...options,
-      callSid: run.callSid,
-      seq: run.seq,
-      text: (key, language, params) => promptText(catalogues, key, language, params),
-      record: (e) => run.events.push({ ...e, step: e.step ?? instruction.state.step }),
-    };
-    const result = await action(actionContext, instruction.state, instruction.input, instruction.args);
-    said.push(...result.say);
-    instruction = afterAction(flow, result.state, instruction.transition, result.outcome, ctx);
+async function waitForResponse(
+  db: VoiceRouterOptions["db"],
+  callSid: string,
+  seq: number,
+): Promise<string | null> {
+  const deadline = Date.now() + WAIT_FOR_FIRST_DELIVERY_MS;
+  while (Date.now() < deadline) {
+    const twiml = await storedResponse(db, callSid, seq);
+    if (twiml !== null) return twiml;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error("the flow ran too many actions without asking the caller");
+  return null;
 }
 
 function apology(options: VoiceRouterOptions, language: Language): string {

@@ -137,6 +137,23 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
     ]);
   });
 
+  it("sends one SMS when Twilio delivers the webhook of key 3 twice at the same time", async () => {
+    let duplicate: Promise<Response> | null = null;
+    const racing: typeof fetch = async (input, init) => {
+      const url = String(input);
+      const digits = new URLSearchParams(String(init?.body ?? "")).get("Digits");
+      // Key 3 after renew all: the seventh webhook of this script.
+      if (!duplicate && digits === "3" && url.includes("seq=5")) duplicate = fetch(input, init);
+      return fetch(input, init);
+    };
+    const result = await call(app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"], { fetch: racing });
+    const second = await (duplicate as Promise<Response> | null);
+
+    expect(second?.status).toBe(200);
+    expect(await second?.text()).toBe(result.requests.find((r) => r.url.includes("seq=5"))?.twiml);
+    expect(sent).toHaveLength(1);
+  });
+
   it("writes the message in the reader's language (Cantonese)", async () => {
     const result = await call(app, [...login(READER_1.card, READER_1.pin, "yue"), "0", "3", "*"]);
     const [transaction] = await transactions(demo.db);

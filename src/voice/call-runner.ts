@@ -1,0 +1,75 @@
+/**
+ * Runs one webhook's event through the flow: steps the pure engine, runs each action it asks for,
+ * and renders the reply it ends on. Records the call events along the way.
+ */
+import type { Logger } from "../logging/logger.js";
+import { ACTIONS, engineContext } from "./actions/index.js";
+import type { ActionContext, CallEventRecord } from "./actions/types.js";
+import type { CallState } from "./call-state.js";
+import { afterAction, type CallEvent, handleEvent, type Instruction, type SpokenPart } from "./engine.js";
+import type { FlowDefinition } from "./flow-definition.js";
+import { promptText, renderDial, renderGather, renderHangup } from "./twiml.js";
+import type { VoiceRouterOptions } from "./webhooks.js";
+
+// A flow that runs actions in a loop without ever asking the caller is a bug; stop it.
+const MAX_INSTRUCTIONS = 25;
+
+/** The key event of an input: never which digits at a digits step (card, PIN), whatever the flow file says. */
+export function keyEvent(flow: FlowDefinition, state: CallState, digits: string): CallEventRecord {
+  const step = flow.steps[state.step];
+  const sensitive = step?.sensitive === true || step?.digits !== undefined;
+  const detail = digits === "" ? { noInput: true } : sensitive ? { keyed: "masked" } : { key: digits };
+  return { kind: "key", step: state.step, detail };
+}
+
+export interface RunContext {
+  callSid: string;
+  seq: number;
+  events: CallEventRecord[];
+  log: Logger;
+}
+
+export async function runToReply(
+  options: VoiceRouterOptions,
+  start: CallState,
+  event: CallEvent,
+  run: RunContext,
+): Promise<{ state: CallState; twiml: string }> {
+  const { flow, catalogues } = options.voiceFlow;
+  const ctx = engineContext(options);
+  const said: SpokenPart[] = [];
+  let previousStep = start.step;
+  let instruction: Instruction = handleEvent(flow, start, event, ctx);
+
+  for (let i = 0; i < MAX_INSTRUCTIONS; i++) {
+    if (instruction.state.step !== previousStep || (event.type === "call" && i === 0)) {
+      previousStep = instruction.state.step;
+      run.events.push({ kind: "step", step: previousStep });
+    }
+    if (instruction.type === "reply") {
+      const state = instruction.state;
+      const parts = [...said, ...instruction.say];
+      const target = { catalogues, language: state.language };
+      const nextUrl = (path: string) => `${options.publicBaseUrl}/voice/${path}?seq=${run.seq + 1}`;
+      if (instruction.gather)
+        return { state, twiml: renderGather(parts, instruction.gather, nextUrl("step"), target) };
+      if (instruction.dial && options.staff.phoneNumber) {
+        return { state, twiml: renderDial(parts, options.staff.phoneNumber, nextUrl("dial"), target) };
+      }
+      return { state, twiml: renderHangup(parts, target) };
+    }
+    const action = ACTIONS[instruction.action];
+    if (!action) throw new Error(`unknown action "${instruction.action}"`);
+    const actionContext: ActionContext = {
+      ...options,
+      callSid: run.callSid,
+      seq: run.seq,
+      text: (key, language, params) => promptText(catalogues, key, language, params),
+      record: (e) => run.events.push({ ...e, step: e.step ?? instruction.state.step }),
+    };
+    const result = await action(actionContext, instruction.state, instruction.input, instruction.args);
+    said.push(...result.say);
+    instruction = afterAction(flow, result.state, instruction.transition, result.outcome, ctx);
+  }
+  throw new Error("the flow ran too many actions without asking the caller");
+}
