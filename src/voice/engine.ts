@@ -126,21 +126,37 @@ function runOrFollow(
  * ends the call politely (voice-line.md: "The third miss in a row at one step ends the call").
  */
 function miss(flow: FlowDefinition, state: CallState, wrongKey: boolean, ctx: EngineContext): Instruction {
+  const step = stepOf(flow, state);
+  // At a step spoken in several languages (the language menu), say so in each of them.
+  const inEach = (key: string): SpokenPart[] => {
+    const languages = languagesOf(step);
+    return languages.length === 0 ? [{ key }] : languages.map((language) => ({ key, language }));
+  };
   const misses = state.misses + 1;
   if (misses >= flow.maxMisses) {
-    return enterStep(flow, { ...state, step: flow.missLimitStep, misses: 0 }, ctx, [
-      { key: flow.missLimitPrompt },
-    ]);
+    return enterStep(
+      flow,
+      { ...state, step: flow.missLimitStep, misses: 0 },
+      ctx,
+      inEach(flow.missLimitPrompt),
+    );
   }
-  const step = stepOf(flow, state);
   return {
     type: "reply",
     state: { ...state, misses },
-    say: [...(wrongKey ? [{ key: flow.missPrompt }] : []), ...promptsOf(step, state, ctx)],
+    say: [...(wrongKey ? inEach(flow.missPrompt) : []), ...promptsOf(step, state, ctx)],
     gather: step.gather ?? null,
     dial: false,
     hangup: false,
   };
+}
+
+/** The languages a step's prompts name explicitly, in order. */
+export function languagesOf(step: Step): Language[] {
+  const named = (step.prompts ?? []).flatMap((p) =>
+    typeof p === "object" && "key" in p && p.language ? [p.language] : [],
+  );
+  return [...new Set(named)];
 }
 
 function promptsOf(step: Step, state: CallState, ctx: EngineContext): SpokenPart[] {

@@ -19,7 +19,7 @@ import {
   saveApology,
   storedResponse,
 } from "./call-store.js";
-import type { CallEvent } from "./engine.js";
+import { type CallEvent, languagesOf } from "./engine.js";
 import type { Language, VoiceFlow } from "./flow-definition.js";
 import { renderHangup } from "./twiml.js";
 
@@ -69,7 +69,7 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
   // Any other /voice path or method, signed: still TwiML, never Express's HTML 404.
   router.use((req, res) => {
     options.logger.warn({ method: req.method, path: req.path }, "webhook to an unknown voice route: apology");
-    res.type("text/xml").send(apology(options, "en"));
+    res.type("text/xml").send(apology(options, ["en"]));
   });
   return router;
 }
@@ -109,7 +109,8 @@ async function answer(
   const callSid = String(req.body?.CallSid ?? "");
   const log = options.logger.child({ callSid, seq });
   const now = options.calendar.clock.now();
-  let language: Language = "en";
+  // Before a language is chosen, the apology is said in every language the first step offers.
+  let languages: Language[] = languagesOf(options.voiceFlow.flow.steps[options.voiceFlow.flow.start] ?? {});
   let claimed = false;
   try {
     let call = await findCall(options.db, callSid);
@@ -118,7 +119,7 @@ async function answer(
       call = await findCall(options.db, callSid);
     }
     if (!call) throw new WebhookError("unknown call");
-    language = call.state.language;
+    if (call.state.step !== options.voiceFlow.flow.start) languages = [call.state.language];
 
     const repeated = await storedResponse(options.db, callSid, seq);
     if (repeated !== null) {
@@ -146,7 +147,7 @@ async function answer(
       .send(await saveAnsweredStep(options.db, { callSid, seq, twiml, state, events, now }));
   } catch (error) {
     log.error({ err: error }, "webhook failed: apology");
-    const twiml = apology(options, language);
+    const twiml = apology(options, languages);
     try {
       if (claimed) {
         // A retry of this webhook gets the same apology.
@@ -187,8 +188,15 @@ async function waitForResponse(
   return null;
 }
 
-function apology(options: VoiceRouterOptions, language: Language): string {
-  return renderHangup([{ key: "apology" }], { catalogues: options.voiceFlow.catalogues, language });
+function apology(options: VoiceRouterOptions, languages: Language[]): string {
+  const parts = (languages.length > 0 ? languages : (["en"] as Language[])).map((language) => ({
+    key: "apology",
+    language,
+  }));
+  return renderHangup(parts, {
+    catalogues: options.voiceFlow.catalogues,
+    language: parts[0]?.language ?? "en",
+  });
 }
 
 class WebhookError extends Error {

@@ -274,7 +274,14 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
         prompt("cmn", "language.option"),
         prompt("en", "language.option"),
       ].join(" ");
-      expect(heard(result)).toBe([options, options, en("invalidChoice"), options, endedPolitely].join(" "));
+      // Before a language is chosen, the line says "not a valid choice" and "goodbye" in each language.
+      const inEach = (key: string) =>
+        ["yue", "cmn", "en"].map((l) => prompt(l as "yue" | "cmn" | "en", key)).join(" ");
+      expect(heard(result)).toBe(
+        [options, options, inEach("invalidChoice"), options, inEach("tooManyMisses"), en("goodbye")].join(
+          " ",
+        ),
+      );
       expect(await stepsOf(demo.db, result.callSid)).toEqual(["language", "goodbye"]);
     });
 
