@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { patrons } from "../../db/schema/index.js";
 import { checkCredentials, chooseByCardNumber, findCandidates } from "../authentication.js";
-import type { CallState } from "../call-state.js";
+import { type CallState, initialCallState } from "../call-state.js";
 import { LANGUAGES, type Language } from "../flow-definition.js";
 import type { Action, ActionContext, ActionResult } from "./types.js";
 
@@ -34,6 +34,7 @@ export const verifyPin: Action = async (ctx, state, input) => {
     ctx.record({ kind: "login", detail: { result: "ambiguous" } });
     return { outcome: "ambiguous", state: { ...state, candidates: check.matches }, say: [] };
   }
+  ctx.metrics?.countPhoneLocks(check.lockedAccounts);
   return failedLogin(ctx, state);
 };
 
@@ -43,17 +44,10 @@ export const chooseAccountByCard: Action = async (ctx, state, input) => {
   return patronId === null ? failedLogin(ctx, state) : loggedIn(ctx, state, patronId);
 };
 
+/** `8`: another card in the same call. The reader is forgotten; the language and the call's failed logins stay. */
 export const forgetReader: Action = async (_ctx, state) => ({
   outcome: "done",
-  state: {
-    ...state,
-    candidates: [],
-    patronId: null,
-    cardLastFour: null,
-    hasMobile: false,
-    lastRenewal: null,
-    offer: null,
-  },
+  state: { ...initialCallState(state.step), language: state.language, failedLogins: state.failedLogins },
   say: [],
 });
 
@@ -81,6 +75,7 @@ async function loggedIn(ctx: ActionContext, state: CallState, patronId: number):
 function failedLogin(ctx: ActionContext, state: CallState): ActionResult {
   const failedLogins = state.failedLogins + 1;
   ctx.record({ kind: "login", detail: { result: "failed", attempt: failedLogins } });
+  ctx.metrics?.countLoginFailure();
   const next = { ...state, candidates: [], failedLogins };
   if (failedLogins >= FAILED_LOGINS_PER_CALL) {
     return {
