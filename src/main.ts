@@ -14,6 +14,7 @@ import { validateLibraryData } from "./library-data/import-schema.js";
 import { loadLibraryData } from "./library-data/load-library-data.js";
 import { createLogger } from "./logging/logger.js";
 import { safeErrorMessage } from "./logging/safe-error.js";
+import { createLineMetrics } from "./metrics/line-metrics.js";
 import { calendarFromSettings } from "./time/library-clock.js";
 import { VOCABULARY } from "./voice/actions/index.js";
 import { FlowDefinitionError, loadVoiceFlow } from "./voice/flow-definition.js";
@@ -66,6 +67,12 @@ async function main(): Promise<void> {
   const app = createApp({
     db: database.db,
     logger,
+    metrics: settings.metricsToken
+      ? {
+          lineMetrics: createLineMetrics({ db: database.db, clock: calendar.clock }),
+          token: settings.metricsToken,
+        }
+      : undefined,
     voice: {
       voiceFlow,
       authToken: secrets.twilioAuthToken,
@@ -78,6 +85,11 @@ async function main(): Promise<void> {
       sendSms: settings.sms
         ? twilioSmsSender(settings.sms.accountSid, secrets.twilioAuthToken, settings.sms.from)
         : null,
+    },
+    ops: {
+      clock: calendar.clock,
+      publicBaseUrl: settings.publicBaseUrl,
+      sessionHours: settings.ops.sessionHours,
     },
   });
   const server = app.listen(settings.port, () => {

@@ -57,6 +57,7 @@ const environmentSchema = z.object({
   PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   TWILIO_AUTH_TOKEN: optional(z.string().min(8)),
   IDENTITY_HASH_KEY: optional(z.string().min(32, "must be at least 32 characters")),
+  METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
   LIBRARY_TZ: optional(timeZone).default("Asia/Hong_Kong"),
   FIXED_NOW: optional(isoInstant),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default("info"),
@@ -87,6 +88,7 @@ const environmentSchema = z.object({
   ),
   PIN_LOCK_ATTEMPTS: optional(integer(1, 100)).default(5),
   PIN_LOCK_MINUTES: optional(integer(1, 24 * 60)).default(30),
+  OPS_SESSION_HOURS: optional(integer(1, 24 * 30)).default(8),
 });
 
 export interface Settings {
@@ -98,6 +100,8 @@ export interface Settings {
   /** Null until resolved: development generates one (see development-secrets.ts). */
   twilioAuthToken: string | null;
   identityHashKey: string | null;
+  /** Null: GET /metrics is off (404). Set: it answers with this bearer token only. */
+  metricsToken: string | null;
   libraryTimeZone: string;
   fixedNow: Date | null;
   logLevel: string;
@@ -106,6 +110,8 @@ export interface Settings {
   staff: { phoneNumber: string | null; officeHours: OfficeHours; enquiryLine: string };
   /** Null unless both the account SID and a sender are set: then the line offers SMS. */
   sms: { accountSid: string; from: string } | null;
+  /** The operator console: how long a login lasts. */
+  ops: { sessionHours: number };
 }
 
 export class SettingsError extends Error {
@@ -135,6 +141,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     twilioAuthToken: e.TWILIO_AUTH_TOKEN ?? null,
     identityHashKey: e.IDENTITY_HASH_KEY ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
     libraryTimeZone: e.LIBRARY_TZ,
     fixedNow: e.FIXED_NOW ?? null,
     logLevel: e.LOG_LEVEL,
@@ -159,6 +166,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       e.TWILIO_ACCOUNT_SID && e.TWILIO_SMS_FROM
         ? { accountSid: e.TWILIO_ACCOUNT_SID, from: e.TWILIO_SMS_FROM }
         : null,
+    ops: { sessionHours: e.OPS_SESSION_HOURS },
   };
 }
 

@@ -7,13 +7,20 @@ import { pinoHttp } from "pino-http";
 import type { Database } from "../db/database.js";
 import { isFullyMigrated } from "../db/migrations.js";
 import type { Logger } from "../logging/logger.js";
+import type { LineMetrics } from "../metrics/line-metrics.js";
+import { metricsRouter } from "../metrics/metrics-route.js";
+import { type OpsRouterOptions, opsRouter } from "../ops/router.js";
 import { type VoiceRouterOptions, voiceRouter } from "../voice/webhooks.js";
 
 export interface AppDeps {
   db: Database;
   logger: Logger;
   /** The voice line's webhooks under /voice; absent in tests of the rest of the app. */
-  voice?: Omit<VoiceRouterOptions, "db" | "logger">;
+  voice?: Omit<VoiceRouterOptions, "db" | "logger" | "metrics">;
+  /** The operator console under /ops; absent in tests of the rest of the app. */
+  ops?: Omit<OpsRouterOptions, "db" | "logger">;
+  /** GET /metrics behind a bearer token; absent (METRICS_TOKEN unset): no route, a 404. */
+  metrics?: { lineMetrics: LineMetrics; token: string };
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -47,7 +54,14 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
-  if (deps.voice) app.use("/voice", voiceRouter({ ...deps.voice, db: deps.db, logger: deps.logger }));
+  if (deps.voice)
+    app.use(
+      "/voice",
+      voiceRouter({ ...deps.voice, db: deps.db, logger: deps.logger, metrics: deps.metrics?.lineMetrics }),
+    );
+  if (deps.metrics) app.use(metricsRouter({ metrics: deps.metrics.lineMetrics, token: deps.metrics.token }));
+
+  if (deps.ops) app.use("/ops", opsRouter({ ...deps.ops, db: deps.db, logger: deps.logger }));
 
   // The one last-resort handler: a safe answer, never a stack trace or a message quoting values.
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {

@@ -23,6 +23,8 @@ const SECRET_FIELDS = [
 export const REDACTED_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
+  // pino-http logs response headers: the console's login answer sets the session cookie.
+  'res.headers["set-cookie"]',
   "req.headers['x-twilio-signature']",
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];

@@ -10,7 +10,7 @@ import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 const COST = { N: 2 ** 14, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
-interface ScryptCost {
+export interface ScryptCost {
   N: number;
   r: number;
   p: number;
@@ -25,17 +25,27 @@ function scryptAsync(secret: string, salt: Buffer, options: ScryptCost): Promise
 }
 
 /** Returns "scrypt$N$r$p$salt$hash" (base64), self-describing so the cost can change later. */
-export async function hashPin(pin: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(pin, salt, COST);
-  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64"), key.toString("base64")].join("$");
+export function hashPin(pin: string): Promise<string> {
+  return hashSecret(pin, COST);
 }
 
-export async function verifyPin(pin: string, stored: string): Promise<boolean> {
+export function verifyPin(pin: string, stored: string): Promise<boolean> {
+  return verifySecret(pin, stored);
+}
+
+/** The scrypt hash of any secret at a given cost (operators' passwords use a higher one). */
+export async function hashSecret(secret: string, cost: ScryptCost): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(secret, salt, cost);
+  return ["scrypt", cost.N, cost.r, cost.p, salt.toString("base64"), key.toString("base64")].join("$");
+}
+
+/** Checks a secret against a stored hash, at the cost the hash names, in constant time. */
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split("$");
   if (scheme !== "scrypt" || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, "base64");
-  const key = await scryptAsync(pin, Buffer.from(salt, "base64"), {
+  const key = await scryptAsync(secret, Buffer.from(salt, "base64"), {
     N: Number(n),
     r: Number(r),
     p: Number(p),

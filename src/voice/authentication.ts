@@ -34,7 +34,8 @@ export async function findCandidates(
 export type CredentialCheck =
   | { result: "ok"; patronId: number }
   | { result: "ambiguous"; matches: number[] }
-  | { result: "failed" };
+  /** lockedAccounts: how many accounts this failure locked (for the metrics). */
+  | { result: "failed"; lockedAccounts: number };
 
 // Checked against when there are fewer candidates than this, so that a wrong card costs as long
 // as a wrong PIN and the time taken never tells whether a card (or a second one) exists.
@@ -92,8 +93,9 @@ export async function checkCredentials(
       return { result: "ok", patronId: match.id };
     }
     const open = accounts.filter((account) => !isLocked(account)).map((account) => account.id);
-    if (open.length > 0) await countFailure(tx as unknown as Database, open, now, lockout);
-    return { result: "failed" };
+    const lockedAccounts =
+      open.length > 0 ? await countFailure(tx as unknown as Database, open, now, lockout) : 0;
+    return { result: "failed", lockedAccounts };
   });
 }
 
@@ -104,18 +106,24 @@ async function resetFailures(db: Database, patronId: number): Promise<void> {
     .where(eq(patrons.id, patronId));
 }
 
-/** One failed attempt on each account; the one that reaches the limit is locked, its count restarted. */
-async function countFailure(db: Database, ids: number[], now: Date, lockout: LockoutPolicy): Promise<void> {
+/**
+ * One failed attempt on each account; the one that reaches the limit is locked, its count
+ * restarted. Returns how many it locked.
+ */
+async function countFailure(db: Database, ids: number[], now: Date, lockout: LockoutPolicy): Promise<number> {
   const reachesLimit = sql`${patrons.failedPinAttempts} + 1 >= ${lockout.attempts}`;
   const until = new Date(now.getTime() + lockout.minutes * 60_000);
-  await db
+  const updated = await db
     .update(patrons)
     .set({
       failedPinAttempts: sql`case when ${reachesLimit} then 0 else ${patrons.failedPinAttempts} + 1 end`,
       phoneLockedAt: sql`case when ${reachesLimit} then ${now.toISOString()}::timestamptz else ${patrons.phoneLockedAt} end`,
       phoneLockedUntil: sql`case when ${reachesLimit} then ${until.toISOString()}::timestamptz else ${patrons.phoneLockedUntil} end`,
     })
-    .where(inArray(patrons.id, ids));
+    .where(inArray(patrons.id, ids))
+    .returning({ failedPinAttempts: patrons.failedPinAttempts });
+  // Every other account's count is now at least 1: a count back at 0 is a lock placed just now.
+  return updated.filter((row) => row.failedPinAttempts === 0).length;
 }
 
 /**

@@ -6,6 +6,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import twilio from "twilio";
 import type { Logger } from "../logging/logger.js";
+import { UNKNOWN_STEP, type WebhookRoute } from "../metrics/line-metrics.js";
 import type { CallEventRecord, VoiceDeps } from "./actions/types.js";
 import { keyEvent, runToReply } from "./call-runner.js";
 import { initialCallState } from "./call-state.js";
@@ -40,12 +41,12 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
   router.use(express.urlencoded({ extended: false, limit: "20kb" }));
   router.use(requireTwilioSignature(options));
 
-  router.post("/incoming", (req, res) => answer(options, req, res, 0, { type: "call" }));
+  router.post("/incoming", (req, res) => answer(options, req, res, "incoming", 0, { type: "call" }));
   router.post("/step", (req, res) =>
-    answer(options, req, res, seqOf(req), { type: "input", digits: digitsOf(req) }),
+    answer(options, req, res, "step", seqOf(req), { type: "input", digits: digitsOf(req) }),
   );
   router.post("/dial", (req, res) =>
-    answer(options, req, res, seqOf(req), {
+    answer(options, req, res, "dial", seqOf(req), {
       type: "dialEnded",
       status: String(req.body?.DialCallStatus ?? ""),
     }),
@@ -54,9 +55,13 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
     const callSid = String(req.body?.CallSid ?? "");
     const status = String(req.body?.CallStatus ?? "");
     const duration = Number.parseInt(String(req.body?.CallDuration ?? ""), 10);
+    const observe = options.metrics?.timeWebhook("status");
+    let step = UNKNOWN_STEP;
     try {
+      const call = await findCall(options.db, callSid);
+      if (call) step = call.state.step;
       // Ringing and answered change nothing: the call is live until a final status closes it, once.
-      if (FINAL_STATUSES.has(status) && (await findCall(options.db, callSid))) {
+      if (FINAL_STATUSES.has(status) && call) {
         const now = options.calendar.clock.now();
         await closeCall(options.db, callSid, status, Number.isNaN(duration) ? null : duration, now);
       }
@@ -64,6 +69,7 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
       options.logger.error({ callSid, err: error }, "status callback failed");
     }
     res.type("text/xml").send(new twilio.twiml.VoiceResponse().toString());
+    observe?.(step);
   });
 
   // Any other /voice path or method, signed: still TwiML, never Express's HTML 404.
@@ -103,9 +109,13 @@ async function answer(
   options: VoiceRouterOptions,
   req: Request,
   res: Response,
+  route: WebhookRoute,
   seq: number,
   event: CallEvent,
 ): Promise<void> {
+  const observe = options.metrics?.timeWebhook(route);
+  // The step the call was at when this webhook arrived: the histogram's label.
+  let stepOnArrival = UNKNOWN_STEP;
   const callSid = String(req.body?.CallSid ?? "");
   const log = options.logger.child({ callSid, seq });
   const now = options.calendar.clock.now();
@@ -119,6 +129,7 @@ async function answer(
       call = await findCall(options.db, callSid);
     }
     if (!call) throw new WebhookError("unknown call");
+    stepOnArrival = call.state.step;
     if (call.state.step !== options.voiceFlow.flow.start) languages = [call.state.language];
 
     const repeated = await storedResponse(options.db, callSid, seq);
@@ -171,6 +182,8 @@ async function answer(
       // The database itself may be what failed; the caller still hears the apology.
     }
     res.type("text/xml").send(twiml);
+  } finally {
+    observe?.(stepOnArrival);
   }
 }
 

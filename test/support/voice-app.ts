@@ -10,6 +10,7 @@ import type { Express } from "express";
 import type { Database } from "../../src/db/database.js";
 import { createApp } from "../../src/http/app.js";
 import { createLogger, type Logger } from "../../src/logging/logger.js";
+import { createLineMetrics } from "../../src/metrics/line-metrics.js";
 import { DEFAULT_POLICY } from "../../src/rules/policy.js";
 import { type CallResult, type PlaceCallOptions, placeCall } from "../../src/simulator/call-simulator.js";
 import type { Clock } from "../../src/time/clock.js";
@@ -45,6 +46,8 @@ export interface VoiceAppOptions {
    * behind one "load balancer" share one.
    */
   publicBaseUrl?: string;
+  /** Turns on GET /metrics with this bearer token; the gauges read this app's clock. */
+  metrics?: { token: string };
 }
 
 export interface VoiceApp {
@@ -79,6 +82,9 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
   app = createApp({
     db: options.db,
     logger: options.logger ?? createLogger({ level: "silent" }),
+    metrics: options.metrics
+      ? { lineMetrics: createLineMetrics({ db: options.db, clock }), token: options.metrics.token }
+      : undefined,
     voice: {
       voiceFlow: VOICE_FLOW,
       authToken: TEST_AUTH_TOKEN,

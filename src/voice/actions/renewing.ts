@@ -27,6 +27,7 @@ async function renewFor(ctx: ActionContext, state: CallState, selection: Renewal
       refused: outcome.results.length - renewed,
     },
   });
+  ctx.metrics?.countRenewals(outcome.results);
   return { outcome, state: { ...state, lastRenewal: { trn: outcome.trn, transactionId: outcome.id } } };
 }
 

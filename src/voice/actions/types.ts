@@ -1,4 +1,5 @@
 import type { Database } from "../../db/database.js";
+import type { LineMetrics } from "../../metrics/line-metrics.js";
 import type { RenewalPolicy } from "../../rules/policy.js";
 import type { LibraryCalendar } from "../../time/library-clock.js";
 import type { LockoutPolicy } from "../authentication.js";
@@ -20,6 +21,8 @@ export interface VoiceDeps {
   staff: { phoneNumber: string | null; officeHours: OfficeHours; enquiryLine: string };
   /** Null when SMS is not set up: the line then never offers it. */
   sendSms: SmsSender | null;
+  /** Prometheus counters and timings; absent when /metrics is off. */
+  metrics?: LineMetrics;
 }
 
 /** A call event for the console; details never hold keyed digits or a full number. */

@@ -1,0 +1,129 @@
+/**
+ * `npm run ops:user -- add NAME --role admin|staff | passwd NAME | disable NAME | list`: manages
+ * the console's operators. Passwords are read from the terminal without echo, or from standard
+ * input. Applies pending migrations first.
+ */
+import { parseArgs } from "node:util";
+import { loadDotEnv } from "../config/dot-env.js";
+import { loadSettings, SettingsError } from "../config/settings.js";
+import { openDatabase } from "../db/database.js";
+import { OPERATOR_ROLES, type OperatorRole } from "../db/schema/index.js";
+import { safeErrorMessage } from "../logging/safe-error.js";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../security/password-hash.js";
+import { systemClock } from "../time/clock.js";
+import {
+  createOperator,
+  disableOperator,
+  listOperators,
+  OPERATOR_NAME,
+  OperatorError,
+  setOperatorPassword,
+} from "./operators.js";
+import { readPassword } from "./read-password.js";
+
+const USAGE = `usage: npm run ops:user -- add NAME --role admin|staff
+       npm run ops:user -- passwd NAME
+       npm run ops:user -- disable NAME
+       npm run ops:user -- list`;
+
+type Command =
+  | { kind: "add"; name: string; role: OperatorRole }
+  | { kind: "passwd"; name: string }
+  | { kind: "disable"; name: string }
+  | { kind: "list" };
+
+function parseCommand(argv: string[]): Command | string {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { role: { type: "string" } },
+    allowPositionals: true,
+  });
+  const [verb, name, ...rest] = positionals;
+  if (rest.length > 0) return USAGE;
+  if (verb === "list" && name === undefined) return { kind: "list" };
+  if (verb !== "add" && verb !== "passwd" && verb !== "disable") return USAGE;
+  if (!name) return USAGE;
+  if (!OPERATOR_NAME.test(name))
+    return `${name}: a name is 1 to 64 letters, digits, dots, dashes or underscores`;
+  if (verb !== "add") return values.role === undefined ? { kind: verb, name } : USAGE;
+  const role = OPERATOR_ROLES.find((r) => r === values.role);
+  if (!role) return `--role must be one of: ${OPERATOR_ROLES.join(", ")}`;
+  return { kind: "add", name, role };
+}
+
+async function newPassword(): Promise<string | null> {
+  const password = await readPassword("Password: ");
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    console.error(`refused: a password has ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`);
+    return null;
+  }
+  if (process.stdin.isTTY && (await readPassword("Again: ")) !== password) {
+    console.error("refused: the two passwords differ");
+    return null;
+  }
+  return password;
+}
+
+async function main(): Promise<number> {
+  const command = parseCommand(process.argv.slice(2));
+  if (typeof command === "string") {
+    console.error(command);
+    return 2;
+  }
+  // Read before opening the database, which the embedded one holds for the process.
+  const password = command.kind === "add" || command.kind === "passwd" ? await newPassword() : null;
+  if ((command.kind === "add" || command.kind === "passwd") && password === null) return 1;
+
+  loadDotEnv();
+  const settings = loadSettings(process.env);
+  const database = await openDatabase(
+    settings.databaseUrl
+      ? { kind: "postgres", url: settings.databaseUrl }
+      : { kind: "pglite", dataDir: settings.pgliteDir },
+  );
+  try {
+    await database.migrate();
+    const db = database.db;
+    const now = systemClock.now();
+    switch (command.kind) {
+      case "add": {
+        await createOperator(db, { name: command.name, role: command.role, password: password ?? "", now });
+        console.log(`added ${command.name} (${command.role})`);
+        break;
+      }
+      case "passwd":
+        await setOperatorPassword(db, command.name, password ?? "");
+        console.log(`changed the password of ${command.name}; their sessions are closed`);
+        break;
+      case "disable":
+        await disableOperator(db, command.name, now);
+        console.log(`disabled ${command.name}; their sessions are closed`);
+        break;
+      case "list":
+        for (const o of await listOperators(db)) {
+          const state = o.disabledAt ? `disabled ${o.disabledAt.toISOString()}` : "active";
+          console.log(`${o.name}\t${o.role}\t${state}`);
+        }
+        break;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof OperatorError) {
+      console.error(`refused: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      error instanceof SettingsError ? error.message : `ops:user failed: ${safeErrorMessage(error)}`,
+    );
+    process.exit(1);
+  },
+);

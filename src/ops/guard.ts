@@ -1,0 +1,77 @@
+/**
+ * Who is asking, and may they: the session cookie is looked up on every request (expiry checked
+ * each time), pages without a session go to the login, the API answers 401, a staff operator on
+ * an admin route gets 403, and every state-changing request must carry the session's CSRF token.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Database } from "../db/database.js";
+import type { OperatorRole } from "../db/schema/index.js";
+import type { Clock } from "../time/clock.js";
+import { type ActiveSession, findActiveSession } from "./sessions.js";
+import { sameToken } from "./tokens.js";
+
+export const SESSION_COOKIE = "renewline_session";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function isApi(req: Request): boolean {
+  return /^\/api(\/|$)/.test(req.path);
+}
+
+/** Reads the session cookie into res.locals.session (null without a live session). */
+export function loadSession(deps: { db: Database; clock: Clock }): RequestHandler {
+  return async (req, res, next) => {
+    const token: unknown = req.cookies?.[SESSION_COOKIE];
+    res.locals.session =
+      typeof token === "string" && token !== ""
+        ? await findActiveSession(deps.db, token, deps.clock.now())
+        : null;
+    next();
+  };
+}
+
+export function sessionOf(res: Response): ActiveSession | null {
+  return (res.locals.session as ActiveSession | null | undefined) ?? null;
+}
+
+/** A live session, and for `role: "admin"` an admin's (an admin may do whatever staff may). */
+export function requireOperator(options: { role?: OperatorRole } = {}): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const session = sessionOf(res);
+    if (!session) {
+      if (isApi(req)) res.status(401).json({ error: "not signed in" });
+      else res.redirect(302, "/ops/login");
+      return;
+    }
+    if (options.role === "admin" && session.operator.role !== "admin") {
+      if (isApi(req)) res.status(403).json({ error: "admin only" });
+      else res.status(403).type("text/plain").send("Only an admin may do this.");
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Blocks cross-site request forgery: a POST (or any unsafe method) must carry the session's token,
+ * in the form field `csrf` or the X-CSRF-Token header, which another site cannot read.
+ */
+export function requireCsrf(): RequestHandler {
+  return (req, res, next) => {
+    if (SAFE_METHODS.has(req.method)) {
+      next();
+      return;
+    }
+    const session = sessionOf(res);
+    const body: unknown = req.body;
+    const given =
+      (body && typeof body === "object" ? (body as Record<string, unknown>).csrf : undefined) ??
+      req.get("x-csrf-token");
+    if (!session || !sameToken(given, session.csrfToken)) {
+      if (isApi(req)) res.status(403).json({ error: "missing or wrong CSRF token" });
+      else res.status(403).type("text/plain").send("This form has expired. Go back, reload and try again.");
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The operator console under /ops: login and logout, the guard in front of everything else, and
+ * the first pages. Thin: parse, call the use case, answer.
+ */
+import cookieParser from "cookie-parser";
+import express, { type CookieOptions, type Router } from "express";
+import helmet from "helmet";
+import { z } from "zod";
+import type { Database } from "../db/database.js";
+import type { Logger } from "../logging/logger.js";
+import { MAX_PASSWORD_LENGTH } from "../security/password-hash.js";
+import type { Clock } from "../time/clock.js";
+import { loadSession, requireCsrf, requireOperator, SESSION_COOKIE, sessionOf } from "./guard.js";
+import { logIn } from "./login.js";
+import { LOGIN_FAILURE_WINDOW_MINUTES } from "./login-throttle.js";
+import { listOperators } from "./operators.js";
+import { homePage, loginPage } from "./pages.js";
+import { closeSession } from "./sessions.js";
+import { randomToken, sameToken } from "./tokens.js";
+
+export interface OpsRouterOptions {
+  db: Database;
+  clock: Clock;
+  /** https here makes the cookies Secure. */
+  publicBaseUrl: string;
+  logger: Logger;
+  /** OPS_SESSION_HOURS. */
+  sessionHours: number;
+}
+
+/** Before there is a session, the login form's CSRF token is double-submitted: cookie and field. */
+export const LOGIN_CSRF_COOKIE = "renewline_login_csrf";
+
+export const LOGIN_REFUSED = "The name or password is not correct.";
+const LOGIN_THROTTLED = `Too many failed attempts. Try again in ${LOGIN_FAILURE_WINDOW_MINUTES} minutes.`;
+
+const loginForm = z.object({
+  name: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  csrf: z.string().min(1),
+});
+
+export function opsRouter(options: OpsRouterOptions): Router {
+  const { db, clock, logger } = options;
+  const cookieOptions: CookieOptions = {
+    httpOnly: true,
+    sameSite: "strict",
+    secure: options.publicBaseUrl.startsWith("https:"),
+    path: "/ops",
+  };
+
+  const router = express.Router();
+  router.use(helmet());
+  router.use(cookieParser());
+  router.use(express.urlencoded({ extended: false, limit: "10kb" }));
+  router.use(express.json({ limit: "10kb" }));
+  router.use(loadSession({ db, clock }));
+
+  router.get("/login", (_req, res) => {
+    if (sessionOf(res)) {
+      res.redirect(302, "/ops");
+      return;
+    }
+    const csrf = randomToken();
+    res.cookie(LOGIN_CSRF_COOKIE, csrf, { ...cookieOptions, maxAge: 60 * 60_000 });
+    res.type("html").send(loginPage({ csrf }));
+  });
+
+  router.post("/login", async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const cookieCsrf: unknown = req.cookies?.[LOGIN_CSRF_COOKIE];
+    if (typeof cookieCsrf !== "string" || !sameToken(body.csrf, cookieCsrf)) {
+      res.status(403).type("text/plain").send("This form has expired. Go back, reload and try again.");
+      return;
+    }
+    const form = loginForm.safeParse(body);
+    if (!form.success) {
+      res
+        .status(400)
+        .type("html")
+        .send(loginPage({ csrf: cookieCsrf, error: LOGIN_REFUSED }));
+      return;
+    }
+    const { name, password } = form.data;
+    const result = await logIn(db, {
+      name,
+      password,
+      ip: req.ip ?? "unknown",
+      now: clock.now(),
+      sessionHours: options.sessionHours,
+    });
+    if (result.kind === "throttled") {
+      // The name is not logged: people type their password into it by mistake.
+      logger.warn({ ip: req.ip }, "ops login throttled");
+      res
+        .status(429)
+        .set("Retry-After", String(LOGIN_FAILURE_WINDOW_MINUTES * 60))
+        .type("html")
+        .send(loginPage({ csrf: cookieCsrf, error: LOGIN_THROTTLED }));
+      return;
+    }
+    if (result.kind === "refused") {
+      logger.warn({ ip: req.ip }, "ops login refused");
+      res
+        .status(401)
+        .type("html")
+        .send(loginPage({ csrf: cookieCsrf, error: LOGIN_REFUSED, name }));
+      return;
+    }
+    logger.info({ operator: result.operator.name }, "ops login");
+    res.clearCookie(LOGIN_CSRF_COOKIE, cookieOptions);
+    res.cookie(SESSION_COOKIE, result.token, { ...cookieOptions, expires: result.expiresAt });
+    res.redirect(303, "/ops");
+  });
+
+  // Everything below needs a live session, and a CSRF token on anything that changes state.
+  router.use(requireOperator());
+  router.use(requireCsrf());
+
+  router.post("/logout", async (_req, res) => {
+    const session = sessionOf(res);
+    if (session) {
+      await closeSession(db, session.id);
+      logger.info({ operator: session.operator.name }, "ops logout");
+    }
+    res.clearCookie(SESSION_COOKIE, cookieOptions);
+    res.redirect(303, "/ops/login");
+  });
+
+  router.get("/", (_req, res) => {
+    const session = sessionOf(res);
+    if (!session) return;
+    res.type("html").send(homePage({ operator: session.operator, csrf: session.csrfToken }));
+  });
+
+  router.get("/api/me", (_req, res) => {
+    const session = sessionOf(res);
+    if (!session) return;
+    res.json({ name: session.operator.name, role: session.operator.role });
+  });
+
+  // Managing operators is for admins (issue 4); the list is the first piece of it.
+  router.get("/api/operators", requireOperator({ role: "admin" }), async (_req, res) => {
+    const rows = await listOperators(db);
+    res.json({
+      operators: rows.map((o) => ({
+        name: o.name,
+        role: o.role,
+        createdAt: o.createdAt.toISOString(),
+        disabledAt: o.disabledAt?.toISOString() ?? null,
+      })),
+    });
+  });
+
+  router.use("/api", (_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+  return router;
+}
