@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const app = createApp({
     db: database.db,
     logger,
+    trustProxy: settings.trustProxy,
     metrics: settings.metricsToken
       ? {
           lineMetrics: createLineMetrics({ db: database.db, clock: calendar.clock }),

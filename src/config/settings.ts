@@ -58,6 +58,17 @@ const environmentSchema = z.object({
   TWILIO_AUTH_TOKEN: optional(z.string().min(8)),
   IDENTITY_HASH_KEY: optional(z.string().min(32, "must be at least 32 characters")),
   METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+  TRUST_PROXY: optional(
+    z
+      .string()
+      .regex(
+        /^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*)$/,
+        {
+          message: "expected a number of proxies (1), or addresses and names such as loopback, 10.0.0.0/8",
+        },
+      )
+      .transform((text) => (/^\d+$/.test(text) ? Number(text) : text)),
+  ),
   LIBRARY_TZ: optional(timeZone).default("Asia/Hong_Kong"),
   FIXED_NOW: optional(isoInstant),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])).default("info"),
@@ -102,6 +113,11 @@ export interface Settings {
   identityHashKey: string | null;
   /** Null: GET /metrics is off (404). Set: it answers with this bearer token only. */
   metricsToken: string | null;
+  /**
+   * Express's "trust proxy": which proxies' X-Forwarded-For to believe, so that the client's own
+   * address (the console's login throttle) is used behind a load balancer. Null: trust none.
+   */
+  trustProxy: number | string | null;
   libraryTimeZone: string;
   fixedNow: Date | null;
   logLevel: string;
@@ -142,6 +158,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     twilioAuthToken: e.TWILIO_AUTH_TOKEN ?? null,
     identityHashKey: e.IDENTITY_HASH_KEY ?? null,
     metricsToken: e.METRICS_TOKEN ?? null,
+    trustProxy: e.TRUST_PROXY ?? null,
     libraryTimeZone: e.LIBRARY_TZ,
     fixedNow: e.FIXED_NOW ?? null,
     logLevel: e.LOG_LEVEL,

@@ -21,11 +21,14 @@ export interface AppDeps {
   ops?: Omit<OpsRouterOptions, "db" | "logger">;
   /** GET /metrics behind a bearer token; absent (METRICS_TOKEN unset): no route, a 404. */
   metrics?: { lineMetrics: LineMetrics; token: string };
+  /** Settings' TRUST_PROXY; absent or null: no proxy is trusted. */
+  trustProxy?: number | string | null;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  if (deps.trustProxy !== undefined && deps.trustProxy !== null) app.set("trust proxy", deps.trustProxy);
   app.use(
     pinoHttp({
       logger: deps.logger,

@@ -237,6 +237,18 @@ describe.each(DRIVERS)("operator console security on %s", (driver) => {
     expect((await new OpsClient(second.baseUrl).logIn("alice", password)).status).toBe(303);
   });
 
+  it("behind a trusted proxy (TRUST_PROXY), blocks the client's address, not the proxy's", async () => {
+    const password = await addOperator(database.db, "alice", "admin");
+    const app = await start({ trustProxy: 1 });
+    const from = (address: string) => new OpsClient(app.baseUrl, { "x-forwarded-for": address });
+    for (const name of ["a1", "a2", "a3", "a4", "a5"]) {
+      expect((await from("203.0.113.7").logIn(name, "wrong-password")).status).toBe(401);
+    }
+    expect((await from("203.0.113.7").logIn("alice", password)).status).toBe(429);
+    // Another client through the same proxy is not held back.
+    expect((await from("198.51.100.2").logIn("alice", password)).status).toBe(303);
+  });
+
   it("blocks an address after 5 failed logins, whatever names it tries", async () => {
     const password = await addOperator(database.db, "alice", "admin");
     const app = await start();

@@ -24,6 +24,7 @@ export async function startOpsApp(options: {
   publicBaseUrl?: string;
   now?: string;
   sessionHours?: number;
+  trustProxy?: number | string;
 }): Promise<OpsApp> {
   let nowMs = Date.parse(options.now ?? OPS_NOW);
   const clock: Clock = { now: () => new Date(nowMs) };
@@ -31,6 +32,7 @@ export async function startOpsApp(options: {
     createApp({
       db: options.db,
       logger: options.logger ?? createLogger({ level: "silent" }),
+      trustProxy: options.trustProxy ?? null,
       ops: {
         clock,
         publicBaseUrl: options.publicBaseUrl ?? "http://localhost:3000",
@@ -75,10 +77,15 @@ export function setCookies(response: Response): SetCookie[] {
 /** Keeps cookies the way a browser would for one site (enough for these tests: no paths, no expiry). */
 export class OpsClient {
   readonly cookies = new Map<string, string>();
-  constructor(readonly baseUrl: string) {}
+  /** `headers` go with every request, e.g. the X-Forwarded-For a proxy would add. */
+  constructor(
+    readonly baseUrl: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.headers)) headers.set(name, value);
     if (this.cookies.size > 0)
       headers.set(
         "cookie",

@@ -99,6 +99,13 @@ describe("settings", () => {
     ).toBe("production");
   });
 
+  it("reads TRUST_PROXY as a number of hops or a list of addresses, and refuses anything else", () => {
+    expect(loadSettings({}).trustProxy).toBeNull();
+    expect(loadSettings({ TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    expect(loadSettings({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy).toBe("loopback, 10.0.0.0/8");
+    expect(() => loadSettings({ TRUST_PROXY: "everyone; drop table" })).toThrow(/^ {2}TRUST_PROXY: /m);
+  });
+
   it(".env.example names every setting", () => {
     const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
     const named = new Set([...example.matchAll(/^#? ?([A-Z_]+)=/gm)].map((m) => m[1]));
