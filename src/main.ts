@@ -6,7 +6,7 @@ import { count } from "drizzle-orm";
 import { resolveSecrets } from "./config/development-secrets.js";
 import { loadDotEnv } from "./config/dot-env.js";
 import { loadSettings, SettingsError } from "./config/settings.js";
-import { openDatabase } from "./db/database.js";
+import { databaseTargetOf, openDatabase } from "./db/database.js";
 import { patrons } from "./db/schema/index.js";
 import { DEMO_AS_OF, demoShiftDays, readDemoFile, shiftDemoDates } from "./demo/demo-data.js";
 import { createApp } from "./http/app.js";
@@ -40,11 +40,7 @@ async function main(): Promise<void> {
   if (settings.fixedNow)
     logger.warn({ fixedNow: settings.fixedNow.toISOString() }, "FIXED_NOW pins the clock");
 
-  const database = await openDatabase(
-    settings.databaseUrl
-      ? { kind: "postgres", url: settings.databaseUrl }
-      : { kind: "pglite", dataDir: settings.pgliteDir },
-  );
+  const database = await openDatabase(databaseTargetOf(settings));
   await database.migrate();
 
   if (database.kind === "pglite") {

@@ -23,6 +23,16 @@ export type DbOrTx = Database | Transaction;
 
 export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string | null };
 
+/** DATABASE_URL means PostgreSQL; without it, the embedded PGlite in PGLITE_DIR (product.md). */
+export function databaseTargetOf(settings: {
+  databaseUrl: string | null;
+  pgliteDir: string;
+}): DatabaseTarget {
+  return settings.databaseUrl
+    ? { kind: "postgres", url: settings.databaseUrl }
+    : { kind: "pglite", dataDir: settings.pgliteDir };
+}
+
 export interface DatabaseHandle {
   db: Database;
   kind: DatabaseTarget["kind"];

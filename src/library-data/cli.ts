@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { resolveSecrets } from "../config/development-secrets.js";
 import { loadDotEnv } from "../config/dot-env.js";
 import { loadSettings, SettingsError } from "../config/settings.js";
-import { openDatabase } from "../db/database.js";
+import { databaseTargetOf, openDatabase } from "../db/database.js";
 import { safeErrorMessage } from "../logging/safe-error.js";
 import { validateLibraryData } from "./import-schema.js";
 import { loadLibraryData } from "./load-library-data.js";
@@ -44,11 +44,7 @@ async function main(): Promise<number> {
   loadDotEnv();
   const settings = loadSettings(process.env);
   const secrets = resolveSecrets(settings);
-  const database = await openDatabase(
-    settings.databaseUrl
-      ? { kind: "postgres", url: settings.databaseUrl }
-      : { kind: "pglite", dataDir: settings.pgliteDir },
-  );
+  const database = await openDatabase(databaseTargetOf(settings));
   try {
     await database.migrate();
     const summary = await loadLibraryData(database.db, checked.data, {

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/dot-env.js";
 import { loadSettings, SettingsError } from "../config/settings.js";
-import { openDatabase } from "../db/database.js";
+import { databaseTargetOf, openDatabase } from "../db/database.js";
 import { OPERATOR_ROLES, type OperatorRole } from "../db/schema/index.js";
 import { safeErrorMessage } from "../logging/safe-error.js";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../security/password-hash.js";
@@ -76,11 +76,7 @@ async function main(): Promise<number> {
 
   loadDotEnv();
   const settings = loadSettings(process.env);
-  const database = await openDatabase(
-    settings.databaseUrl
-      ? { kind: "postgres", url: settings.databaseUrl }
-      : { kind: "pglite", dataDir: settings.pgliteDir },
-  );
+  const database = await openDatabase(databaseTargetOf(settings));
   try {
     await database.migrate();
     const db = database.db;

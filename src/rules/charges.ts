@@ -56,6 +56,14 @@ export function outstandingCharges(
   return { totalCents, perItemCents, accruedByLoanCents };
 }
 
+/** The order loans are decided, listed and offered in: due date, then loan id. */
+export function byDueDate(
+  a: Pick<LoanFacts, "dueOn" | "loanId">,
+  b: Pick<LoanFacts, "dueOn" | "loanId">,
+): number {
+  return a.dueOn === b.dueOn ? a.loanId - b.loanId : a.dueOn < b.dueOn ? -1 : 1;
+}
+
 /** The loans the account holds now: not returned, and the patron's own. */
 export function openLoansOf(account: AccountSnapshot): LoanFacts[] {
   return account.loans.filter((loan) => loan.returnedOn === null && loan.patronId === account.patron.id);

@@ -4,7 +4,13 @@
  * Each check cites its rule in ../shared/spec/renewal-rules.md.
  */
 import type { CalendarDate } from "../time/calendar-date.js";
-import { daysOverdue, type OutstandingCharges, openLoansOf, outstandingCharges } from "./charges.js";
+import {
+  byDueDate,
+  daysOverdue,
+  type OutstandingCharges,
+  openLoansOf,
+  outstandingCharges,
+} from "./charges.js";
 import { newDueDate } from "./due-date.js";
 import type { RenewalPolicy } from "./policy.js";
 import { type AccountBlockCode, inPriorityOrder, type LoanRefusalCode, type RefusalCode } from "./reasons.js";
@@ -125,9 +131,7 @@ function selectLoans(account: AccountSnapshot, selection: RenewalSelection): Loa
     const setId = open.includes(named) ? named.set?.setId : undefined;
     selected = setId === undefined ? [named] : open.filter((loan) => loan.set?.setId === setId);
   }
-  return [...selected].sort((a, b) =>
-    a.dueOn === b.dueOn ? a.loanId - b.loanId : a.dueOn < b.dueOn ? -1 : 1,
-  );
+  return [...selected].sort(byDueDate);
 }
 
 /** "Refusals for one loan", except SET_MEMBER_REFUSED which depends on the other members. */

@@ -4,7 +4,7 @@
  * answer, and failed PIN attempts in a row lock telephone access to an account for a while.
  */
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import type { Database } from "../db/database.js";
+import type { Database, DbOrTx } from "../db/database.js";
 import { patrons } from "../db/schema/index.js";
 import { hashHkidDigits } from "../security/hkid.js";
 import { hashPin, verifyPin } from "../security/pin-hash.js";
@@ -89,17 +89,16 @@ export async function checkCredentials(
     if (matches.length > 1) return { result: "ambiguous", matches: matches.map((m) => m.id) };
     const [match] = matches;
     if (match && !isLocked(match)) {
-      await resetFailures(tx as unknown as Database, match.id);
+      await resetFailures(tx, match.id);
       return { result: "ok", patronId: match.id };
     }
     const open = accounts.filter((account) => !isLocked(account)).map((account) => account.id);
-    const lockedAccounts =
-      open.length > 0 ? await countFailure(tx as unknown as Database, open, now, lockout) : 0;
+    const lockedAccounts = open.length > 0 ? await countFailure(tx, open, now, lockout) : 0;
     return { result: "failed", lockedAccounts };
   });
 }
 
-async function resetFailures(db: Database, patronId: number): Promise<void> {
+async function resetFailures(db: DbOrTx, patronId: number): Promise<void> {
   await db
     .update(patrons)
     .set({ failedPinAttempts: 0, phoneLockedAt: null, phoneLockedUntil: null })
@@ -110,7 +109,7 @@ async function resetFailures(db: Database, patronId: number): Promise<void> {
  * One failed attempt on each account; the one that reaches the limit is locked, its count
  * restarted. Returns how many it locked.
  */
-async function countFailure(db: Database, ids: number[], now: Date, lockout: LockoutPolicy): Promise<number> {
+async function countFailure(db: DbOrTx, ids: number[], now: Date, lockout: LockoutPolicy): Promise<number> {
   const reachesLimit = sql`${patrons.failedPinAttempts} + 1 >= ${lockout.attempts}`;
   const until = new Date(now.getTime() + lockout.minutes * 60_000);
   const updated = await db

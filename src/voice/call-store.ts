@@ -1,6 +1,6 @@
 /** The calls, their answered webhooks and their events, in the database (no process memory). */
 import { and, count, eq, isNull } from "drizzle-orm";
-import type { Database } from "../db/database.js";
+import type { Database, DbOrTx } from "../db/database.js";
 import { callEvents, callResponses, calls } from "../db/schema/index.js";
 import type { CallEventRecord } from "./actions/types.js";
 import type { CallState } from "./call-state.js";
@@ -66,11 +66,10 @@ export async function claimWebhook(db: Database, callSid: string, seq: number): 
 /** Saves the answer to a claimed webhook with the call's new state and events, in one transaction. */
 export async function saveAnsweredStep(db: Database, answered: AnsweredStep): Promise<string> {
   await db.transaction(async (tx) => {
-    const txDb = tx as unknown as Database;
-    await txDb
+    await tx
       .insert(callResponses)
       .values({ callSid: answered.callSid, seq: answered.seq, twiml: answered.twiml });
-    await txDb
+    await tx
       .update(calls)
       .set({
         state: answered.state,
@@ -81,7 +80,7 @@ export async function saveAnsweredStep(db: Database, answered: AnsweredStep): Pr
         updatedAt: answered.now,
       })
       .where(eq(calls.callSid, answered.callSid));
-    await insertEvents(txDb, answered.callSid, answered.events, answered.now);
+    await insertEvents(tx, answered.callSid, answered.events, answered.now);
   });
   return answered.twiml;
 }
@@ -100,7 +99,7 @@ export async function saveApology(
 }
 
 export async function insertEvents(
-  db: Database,
+  db: DbOrTx,
   callSid: string,
   events: CallEventRecord[],
   now: Date,

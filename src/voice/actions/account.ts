@@ -1,6 +1,6 @@
 /** Telling the reader about the account: the summary after login, the loans, the charges. */
 import { loadAccount } from "../../renewals/account-snapshot.js";
-import { openLoansOf, outstandingCharges } from "../../rules/charges.js";
+import { byDueDate, openLoansOf, outstandingCharges } from "../../rules/charges.js";
 import { accountBlocks } from "../../rules/decide-renewals.js";
 import type { CallState } from "../call-state.js";
 import type { SpokenPart } from "../engine.js";
@@ -41,9 +41,7 @@ export const summariseAccount: Action = async (ctx, state) => {
 export const listLoans: Action = async (ctx, state) => {
   const account = await readAccount(ctx, state);
   const today = ctx.calendar.today();
-  const open = openLoansOf(account.snapshot).sort((a, b) =>
-    a.dueOn === b.dueOn ? a.loanId - b.loanId : a.dueOn < b.dueOn ? -1 : 1,
-  );
+  const open = openLoansOf(account.snapshot).sort(byDueDate);
   if (open.length === 0) return { outcome: "done", state, say: [{ key: "loans.none" }] };
   const say = open.map((loan) => ({
     key: loan.dueOn < today ? "loans.overdueItem" : "loans.item",

@@ -2,7 +2,7 @@
 
 import { renew } from "../../renewals/renew.js";
 import { findTransactionByTrn, type RenewalTransactionRecord } from "../../renewals/renewal-records.js";
-import { openLoansOf } from "../../rules/charges.js";
+import { byDueDate, openLoansOf } from "../../rules/charges.js";
 import type { RenewalSelection } from "../../rules/types.js";
 import type { CallState, OfferedItem } from "../call-state.js";
 import type { SpokenPart } from "../engine.js";
@@ -28,7 +28,11 @@ async function renewFor(ctx: ActionContext, state: CallState, selection: Renewal
     },
   });
   ctx.metrics?.countRenewals(outcome.results);
-  return { outcome, state: { ...state, lastRenewal: { trn: outcome.trn, transactionId: outcome.id } } };
+  return {
+    outcome,
+    renewed,
+    state: { ...state, lastRenewal: { trn: outcome.trn, transactionId: outcome.id } },
+  };
 }
 
 function reference(trn: string, state: CallState): SpokenPart {
@@ -58,8 +62,7 @@ function newDueDates(ctx: ActionContext, record: RenewalTransactionRecord, state
 
 /** `0`: one transaction, one reference number; how many renewed and not, the TRN, the new dates. */
 export const renewAll: Action = async (ctx, state) => {
-  const { outcome, state: next } = await renewFor(ctx, state, { kind: "all" });
-  const renewed = outcome.results.filter((r) => r.outcome === "renewed").length;
+  const { outcome, renewed, state: next } = await renewFor(ctx, state, { kind: "all" });
   const say: SpokenPart[] = [
     {
       key: "renewAll.counts",
@@ -97,9 +100,7 @@ export const startItemOffer: Action = async (ctx, state) => {
   const account = await readAccount(ctx, state);
   const today = ctx.calendar.today();
   const entries = new Map<string, OfferedItem>();
-  const open = openLoansOf(account.snapshot).sort((a, b) =>
-    a.dueOn === b.dueOn ? a.loanId - b.loanId : a.dueOn < b.dueOn ? -1 : 1,
-  );
+  const open = openLoansOf(account.snapshot).sort(byDueDate);
   for (const loan of open) {
     const key = loan.set ? `set:${loan.set.setId}` : `loan:${loan.loanId}`;
     const title = account.labels.get(loan.loanId)?.title ?? "";
