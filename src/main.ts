@@ -87,6 +87,8 @@ async function main(): Promise<void> {
       clock: calendar.clock,
       publicBaseUrl: settings.publicBaseUrl,
       sessionHours: settings.ops.sessionHours,
+      timeZone: calendar.timeZone,
+      voiceFlow,
     },
   });
   const server = app.listen(settings.port, () => {
@@ -101,6 +103,8 @@ async function main(): Promise<void> {
     server.close(() => {
       database.close().finally(() => process.exit(0));
     });
+    // Open live-page event streams never end on their own.
+    server.closeAllConnections();
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

@@ -9,6 +9,7 @@ import type { OperatorRole } from "../db/schema/index.js";
 import type { Clock } from "../time/clock.js";
 import { type ActiveSession, findActiveSession } from "./sessions.js";
 import { sameToken } from "./tokens.js";
+import type { Viewer } from "./views/page.js";
 
 export const SESSION_COOKIE = "renewline_session";
 
@@ -32,6 +33,13 @@ export function loadSession(deps: { db: Database; clock: Clock }): RequestHandle
 
 export function sessionOf(res: Response): ActiveSession | null {
   return (res.locals.session as ActiveSession | null | undefined) ?? null;
+}
+
+/** The signed-in operator, for a page behind requireOperator. */
+export function viewerOf(res: Response): Viewer {
+  const session = sessionOf(res);
+  if (!session) throw new Error("viewerOf used on a route outside requireOperator");
+  return { operator: session.operator, csrf: session.csrfToken };
 }
 
 /** A live session, and for `role: "admin"` an admin's (an admin may do whatever staff may). */

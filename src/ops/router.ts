@@ -1,7 +1,9 @@
 /**
- * The operator console under /ops: login and logout, the guard in front of everything else, and
- * the first pages. Thin: parse, call the use case, answer.
+ * The operator console under /ops: its assets, login and logout, the guard in front of everything
+ * else, and each page's routes. Thin: parse, call the use case, answer.
  */
+
+import { fileURLToPath } from "node:url";
 import cookieParser from "cookie-parser";
 import express, { type CookieOptions, type Router } from "express";
 import helmet from "helmet";
@@ -10,13 +12,22 @@ import type { Database } from "../db/database.js";
 import type { Logger } from "../logging/logger.js";
 import { MAX_PASSWORD_LENGTH } from "../security/password-hash.js";
 import type { Clock } from "../time/clock.js";
+import type { VoiceFlow } from "../voice/flow-definition.js";
+import type { ConsoleContext } from "./console-context.js";
 import { loadSession, requireCsrf, requireOperator, SESSION_COOKIE, sessionOf } from "./guard.js";
 import { logIn } from "./login.js";
 import { LOGIN_FAILURE_WINDOW_MINUTES } from "./login-throttle.js";
 import { listOperators } from "./operators.js";
-import { homePage, loginPage } from "./pages.js";
+import { callsRoutes } from "./routes/calls.js";
+import { flowRoutes } from "./routes/flow.js";
+import { liveRoutes } from "./routes/live.js";
+import { locksRoutes } from "./routes/locks.js";
+import { statisticsRoutes } from "./routes/statistics.js";
+import { trnRoutes } from "./routes/trn.js";
 import { closeSession } from "./sessions.js";
 import { randomToken, sameToken } from "./tokens.js";
+import { LoginPage } from "./views/login.js";
+import { sendPage } from "./views/page.js";
 
 export interface OpsRouterOptions {
   db: Database;
@@ -26,7 +37,12 @@ export interface OpsRouterOptions {
   logger: Logger;
   /** OPS_SESSION_HOURS. */
   sessionHours: number;
+  /** LIBRARY_TZ. */
+  timeZone: string;
+  voiceFlow: VoiceFlow;
 }
+
+const ASSETS_DIR = fileURLToPath(new URL("./assets", import.meta.url));
 
 /** Before there is a session, the login form's CSRF token is double-submitted: cookie and field. */
 export const LOGIN_CSRF_COOKIE = "renewline_login_csrf";
@@ -49,8 +65,18 @@ export function opsRouter(options: OpsRouterOptions): Router {
     path: "/ops",
   };
 
+  const context: ConsoleContext = {
+    db,
+    clock,
+    logger,
+    timeZone: options.timeZone,
+    voiceFlow: options.voiceFlow,
+  };
+
   const router = express.Router();
   router.use(helmet());
+  // The stylesheet and scripts hold nothing private; the login page needs them before a session.
+  router.use("/assets", express.static(ASSETS_DIR, { fallthrough: false, index: false, maxAge: "1h" }));
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: "10kb" }));
   router.use(express.json({ limit: "10kb" }));
@@ -63,7 +89,7 @@ export function opsRouter(options: OpsRouterOptions): Router {
     }
     const csrf = randomToken();
     res.cookie(LOGIN_CSRF_COOKIE, csrf, { ...cookieOptions, maxAge: 60 * 60_000 });
-    res.type("html").send(loginPage({ csrf }));
+    sendPage(res, LoginPage({ csrf }));
   });
 
   router.post("/login", async (req, res) => {
@@ -75,10 +101,7 @@ export function opsRouter(options: OpsRouterOptions): Router {
     }
     const form = loginForm.safeParse(body);
     if (!form.success) {
-      res
-        .status(400)
-        .type("html")
-        .send(loginPage({ csrf: cookieCsrf, error: LOGIN_REFUSED }));
+      sendPage(res, LoginPage({ csrf: cookieCsrf, error: LOGIN_REFUSED }), 400);
       return;
     }
     const { name, password } = form.data;
@@ -92,19 +115,13 @@ export function opsRouter(options: OpsRouterOptions): Router {
     if (result.kind === "throttled") {
       // The name is not logged: people type their password into it by mistake.
       logger.warn({ ip: req.ip }, "ops login throttled");
-      res
-        .status(429)
-        .set("Retry-After", String(LOGIN_FAILURE_WINDOW_MINUTES * 60))
-        .type("html")
-        .send(loginPage({ csrf: cookieCsrf, error: LOGIN_THROTTLED }));
+      res.set("Retry-After", String(LOGIN_FAILURE_WINDOW_MINUTES * 60));
+      sendPage(res, LoginPage({ csrf: cookieCsrf, error: LOGIN_THROTTLED }), 429);
       return;
     }
     if (result.kind === "refused") {
       logger.warn({ ip: req.ip }, "ops login refused");
-      res
-        .status(401)
-        .type("html")
-        .send(loginPage({ csrf: cookieCsrf, error: LOGIN_REFUSED, name }));
+      sendPage(res, LoginPage({ csrf: cookieCsrf, error: LOGIN_REFUSED, name }), 401);
       return;
     }
     logger.info({ operator: result.operator.name }, "ops login");
@@ -128,10 +145,14 @@ export function opsRouter(options: OpsRouterOptions): Router {
   });
 
   router.get("/", (_req, res) => {
-    const session = sessionOf(res);
-    if (!session) return;
-    res.type("html").send(homePage({ operator: session.operator, csrf: session.csrfToken }));
+    res.redirect(302, "/ops/live");
   });
+  router.use(liveRoutes(context));
+  router.use(callsRoutes(context));
+  router.use(trnRoutes(context));
+  router.use(locksRoutes(context));
+  router.use(statisticsRoutes(context));
+  router.use(flowRoutes(context));
 
   router.get("/api/me", (_req, res) => {
     const session = sessionOf(res);

@@ -11,6 +11,10 @@ export async function listen(app: Express): Promise<{ baseUrl: string; close: ()
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     close: () =>
-      new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+      new Promise((resolve, reject) => {
+        // Open event streams (the live calls page) would otherwise keep the server from closing.
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
   };
 }

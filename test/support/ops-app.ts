@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../../src/logging/logger.js";
 import { createOperator } from "../../src/ops/operators.js";
 import type { Clock } from "../../src/time/clock.js";
 import { listen } from "./http.js";
+import { VOICE_FLOW } from "./voice-app.js";
 
 export const OPS_NOW = "2026-12-01T10:00:00+08:00";
 
@@ -37,6 +38,8 @@ export async function startOpsApp(options: {
         clock,
         publicBaseUrl: options.publicBaseUrl ?? "http://localhost:3000",
         sessionHours: options.sessionHours ?? 8,
+        timeZone: "Asia/Hong_Kong",
+        voiceFlow: VOICE_FLOW,
       },
     }),
   );
@@ -125,4 +128,18 @@ export function csrfOf(page: string): string {
   const match = /name="csrf" value="([^"]+)"/.exec(page);
   if (!match?.[1]) throw new Error("no csrf field in the page");
   return match[1];
+}
+
+/** A client signed in as a new operator `name` with `role`. */
+export async function signedInClient(
+  baseUrl: string,
+  db: Database,
+  name: string,
+  role: OperatorRole,
+): Promise<OpsClient> {
+  const password = await addOperator(db, name, role);
+  const client = new OpsClient(baseUrl);
+  const response = await client.logIn(name, password);
+  if (response.status !== 303) throw new Error(`login as ${name} answered ${response.status}`);
+  return client;
 }

@@ -32,7 +32,7 @@ export const DEFAULT_STAFF: VoiceDeps["staff"] = {
 export const TEST_LOCKOUT = { attempts: 5, minutes: 30 };
 
 // Read once: every app in a test process runs the same flow.
-const VOICE_FLOW = loadVoiceFlow(VOCABULARY);
+export const VOICE_FLOW = loadVoiceFlow(VOCABULARY);
 
 export interface VoiceAppOptions {
   db: Database;
@@ -48,6 +48,8 @@ export interface VoiceAppOptions {
   publicBaseUrl?: string;
   /** Turns on GET /metrics with this bearer token; the gauges read this app's clock. */
   metrics?: { token: string };
+  /** Also serves the operator console under /ops, on the same clock. */
+  ops?: boolean;
 }
 
 export interface VoiceApp {
@@ -96,6 +98,15 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
       staff: { ...DEFAULT_STAFF, ...options.staff },
       sendSms: options.sms ?? null,
     },
+    ops: options.ops
+      ? {
+          clock,
+          publicBaseUrl,
+          sessionHours: 8,
+          timeZone: "Asia/Hong_Kong",
+          voiceFlow: VOICE_FLOW,
+        }
+      : undefined,
   });
 
   return {
