@@ -3,6 +3,8 @@
  * else, and each page's routes. Thin: parse, call the use case, answer.
  */
 
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cookieParser from "cookie-parser";
 import express, { type CookieOptions, type Router } from "express";
@@ -43,6 +45,8 @@ export interface OpsRouterOptions {
 }
 
 const ASSETS_DIR = fileURLToPath(new URL("./assets", import.meta.url));
+// Chart.js's browser build, served from node_modules so the console needs nothing from outside.
+const CHART_JS_FILE = join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js");
 
 /** Before there is a session, the login form's CSRF token is double-submitted: cookie and field. */
 export const LOGIN_CSRF_COOKIE = "renewline_login_csrf";
@@ -76,6 +80,9 @@ export function opsRouter(options: OpsRouterOptions): Router {
   const router = express.Router();
   router.use(helmet());
   // The stylesheet and scripts hold nothing private; the login page needs them before a session.
+  router.get("/assets/vendor/chart.umd.min.js", (_req, res) => {
+    res.sendFile(CHART_JS_FILE, { maxAge: "1h" });
+  });
   router.use("/assets", express.static(ASSETS_DIR, { fallthrough: false, index: false, maxAge: "1h" }));
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: "10kb" }));
