@@ -1,0 +1,61 @@
+/**
+ * A call event in words, for the timeline. Only the fields each kind is known to carry are read,
+ * so nothing unexpected in a detail ever reaches the page.
+ */
+import { formatTrn } from "../../renewals/trn.js";
+import type { StoredCallEvent } from "../console-data/call-detail.js";
+
+const LOGIN_RESULTS: Record<string, string> = {
+  ok: "Logged in",
+  failed: "Login failed",
+  ambiguous: "The digits match more than one reader: asked for the card number",
+};
+
+const TRANSFER_RESULTS: Record<string, string> = {
+  closed: "Asked for staff outside office hours: given the enquiry line",
+  dialling: "Transferring to staff",
+  answered: "Staff answered the transfer",
+  unanswered: "The transfer was not answered",
+};
+
+function text(value: unknown): string | null {
+  return typeof value === "string" || typeof value === "number" ? String(value) : null;
+}
+
+export function describeEvent(event: StoredCallEvent): string {
+  const d = event.detail;
+  switch (event.kind) {
+    case "step":
+      return `Step ${event.step ?? ""}`;
+    case "key":
+      if (d.noInput === true) return "No input";
+      if (d.keyed === "masked") return "Keyed digits (masked)";
+      return `Pressed ${text(d.key) ?? "?"}`;
+    case "login": {
+      const result = LOGIN_RESULTS[text(d.result) ?? ""] ?? "Login";
+      if (d.result === "ok" && text(d.cardLastFour)) return `${result}: card ending ${text(d.cardLastFour)}`;
+      if (d.result === "failed" && text(d.attempt)) return `${result} (attempt ${text(d.attempt)})`;
+      return result;
+    }
+    case "renewal": {
+      const trn = text(d.trn);
+      const what = d.selection === "loan" ? "one item" : "all items";
+      return `Renewal of ${what}, TRN ${trn ? formatTrn(trn) : "?"}: ${text(d.renewed) ?? 0} renewed, ${text(d.refused) ?? 0} refused`;
+    }
+    case "transfer":
+      return (
+        TRANSFER_RESULTS[text(d.result) ?? ""] ??
+        `Transfer: ${text(d.result) ?? ""}${text(d.dialStatus) ? ` (${text(d.dialStatus)})` : ""}`
+      );
+    case "sms":
+      return d.result === "sent"
+        ? "SMS with the due dates sent"
+        : `SMS failed${text(d.code) ? ` (Twilio error ${text(d.code)})` : ""}`;
+    case "error":
+      return `Error: ${text(d.error) ?? "unknown"}; the caller heard the apology`;
+    case "status":
+      return `Call ended: ${text(d.status) ?? "?"}${text(d.durationSeconds) ? `, ${text(d.durationSeconds)} s` : ""}`;
+    default:
+      return event.kind;
+  }
+}
