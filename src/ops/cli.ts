@@ -1,7 +1,8 @@
 /**
- * `npm run ops:user -- add NAME --role admin|staff | passwd NAME | disable NAME | list`: manages
- * the console's operators. Passwords are read from the terminal without echo, or from standard
- * input. Applies pending migrations first.
+ * `npm run ops:user -- add NAME --role admin|staff | passwd NAME | disable NAME | list |
+ * token NAME [--label TEXT] | revoke-tokens NAME`: manages the console's operators and their API
+ * tokens. Passwords are read from the terminal without echo, or from standard input. Applies
+ * pending migrations first.
  */
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/dot-env.js";
@@ -11,6 +12,7 @@ import { OPERATOR_ROLES, type OperatorRole } from "../db/schema/index.js";
 import { safeErrorMessage } from "../logging/safe-error.js";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../security/password-hash.js";
 import { systemClock } from "../time/clock.js";
+import { createApiToken, revokeApiTokens } from "./api-tokens.js";
 import {
   createOperator,
   disableOperator,
@@ -24,27 +26,45 @@ import { readPassword } from "./read-password.js";
 const USAGE = `usage: npm run ops:user -- add NAME --role admin|staff
        npm run ops:user -- passwd NAME
        npm run ops:user -- disable NAME
-       npm run ops:user -- list`;
+       npm run ops:user -- list
+       npm run ops:user -- token NAME [--label TEXT]
+       npm run ops:user -- revoke-tokens NAME`;
 
 type Command =
   | { kind: "add"; name: string; role: OperatorRole }
   | { kind: "passwd"; name: string }
   | { kind: "disable"; name: string }
-  | { kind: "list" };
+  | { kind: "list" }
+  | { kind: "token"; name: string; label: string }
+  | { kind: "revoke-tokens"; name: string };
 
 function parseCommand(argv: string[]): Command | string {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { role: { type: "string" } },
+    options: { role: { type: "string" }, label: { type: "string" } },
     allowPositionals: true,
   });
   const [verb, name, ...rest] = positionals;
   if (rest.length > 0) return USAGE;
   if (verb === "list" && name === undefined) return { kind: "list" };
-  if (verb !== "add" && verb !== "passwd" && verb !== "disable") return USAGE;
+  if (
+    verb !== "add" &&
+    verb !== "passwd" &&
+    verb !== "disable" &&
+    verb !== "token" &&
+    verb !== "revoke-tokens"
+  )
+    return USAGE;
   if (!name) return USAGE;
   if (!OPERATOR_NAME.test(name))
     return `${name}: a name is 1 to 64 letters, digits, dots, dashes or underscores`;
+  if (verb === "token") {
+    if (values.role !== undefined) return USAGE;
+    const label = (values.label ?? "api").trim();
+    if (label.length === 0 || label.length > 100) return "--label is 1 to 100 characters";
+    return { kind: "token", name, label };
+  }
+  if (values.label !== undefined) return USAGE;
   if (verb !== "add") return values.role === undefined ? { kind: verb, name } : USAGE;
   const role = OPERATOR_ROLES.find((r) => r === values.role);
   if (!role) return `--role must be one of: ${OPERATOR_ROLES.join(", ")}`;
@@ -95,6 +115,20 @@ async function main(): Promise<number> {
         await disableOperator(db, command.name, now);
         console.log(`disabled ${command.name}; their sessions are closed`);
         break;
+      case "token": {
+        const token = await createApiToken(db, { operatorName: command.name, label: command.label, now });
+        // The only time the token is shown: it is stored as a hash.
+        console.log(token);
+        console.error(
+          `an API token for ${command.name} (${command.label}): keep it secret; it is shown only now`,
+        );
+        break;
+      }
+      case "revoke-tokens": {
+        const revoked = await revokeApiTokens(db, command.name);
+        console.log(`revoked ${revoked} API token${revoked === 1 ? "" : "s"} of ${command.name}`);
+        break;
+      }
       case "list":
         for (const o of await listOperators(db)) {
           const state = o.disabledAt ? `disabled ${o.disabledAt.toISOString()}` : "active";

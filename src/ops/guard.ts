@@ -1,13 +1,15 @@
 /**
  * Who is asking, and may they: the session cookie is looked up on every request (expiry checked
- * each time), pages without a session go to the login, the API answers 401, a staff operator on
+ * each time), or on the API an operator's bearer token; pages without a session go to the login,
+ * the API answers 401, a staff operator on
  * an admin route gets 403, and every state-changing request must carry the session's CSRF token.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Database } from "../db/database.js";
 import type { OperatorRole } from "../db/schema/index.js";
 import type { Clock } from "../time/clock.js";
-import { type ActiveSession, findActiveSession } from "./sessions.js";
+import { operatorOfApiToken } from "./api-tokens.js";
+import { type ActiveSession, findActiveSession, type SessionOperator } from "./sessions.js";
 import { sameToken } from "./tokens.js";
 import type { Viewer } from "./views/page.js";
 
@@ -19,7 +21,12 @@ function isApi(req: Request): boolean {
   return /^\/api(\/|$)/.test(req.path);
 }
 
-/** Reads the session cookie into res.locals.session (null without a live session). */
+const BEARER = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
+
+/**
+ * Reads the session cookie into res.locals.session (null without a live session); on /api
+ * without a session, an `Authorization: Bearer` API token into res.locals.apiOperator.
+ */
 export function loadSession(deps: { db: Database; clock: Clock }): RequestHandler {
   return async (req, res, next) => {
     const token: unknown = req.cookies?.[SESSION_COOKIE];
@@ -27,12 +34,26 @@ export function loadSession(deps: { db: Database; clock: Clock }): RequestHandle
       typeof token === "string" && token !== ""
         ? await findActiveSession(deps.db, token, deps.clock.now())
         : null;
+    res.locals.apiOperator = null;
+    const bearer = BEARER.exec(req.get("authorization") ?? "")?.[1];
+    if (!res.locals.session && isApi(req) && bearer)
+      res.locals.apiOperator = await operatorOfApiToken(deps.db, bearer);
     next();
   };
 }
 
 export function sessionOf(res: Response): ActiveSession | null {
   return (res.locals.session as ActiveSession | null | undefined) ?? null;
+}
+
+/** The operator an API token speaks for, when the request came with one instead of a session. */
+function apiOperatorOf(res: Response): SessionOperator | null {
+  return (res.locals.apiOperator as SessionOperator | null | undefined) ?? null;
+}
+
+/** Who is asking, by session or API token. */
+export function operatorOf(res: Response): SessionOperator | null {
+  return sessionOf(res)?.operator ?? apiOperatorOf(res);
 }
 
 /** The signed-in operator, for a page behind requireOperator. */
@@ -45,13 +66,13 @@ export function viewerOf(res: Response): Viewer {
 /** A live session, and for `role: "admin"` an admin's (an admin may do whatever staff may). */
 export function requireOperator(options: { role?: OperatorRole } = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const session = sessionOf(res);
-    if (!session) {
+    const operator = operatorOf(res);
+    if (!operator) {
       if (isApi(req)) res.status(401).json({ error: "not signed in" });
       else res.redirect(302, "/ops/login");
       return;
     }
-    if (options.role === "admin" && session.operator.role !== "admin") {
+    if (options.role === "admin" && operator.role !== "admin") {
       if (isApi(req)) res.status(403).json({ error: "admin only" });
       else res.status(403).type("text/plain").send("Only an admin may do this.");
       return;
@@ -66,7 +87,8 @@ export function requireOperator(options: { role?: OperatorRole } = {}): RequestH
  */
 export function requireCsrf(): RequestHandler {
   return (req, res, next) => {
-    if (SAFE_METHODS.has(req.method)) {
+    // A bearer token is never sent by a browser on its own, so another site cannot forge it.
+    if (SAFE_METHODS.has(req.method) || (!sessionOf(res) && apiOperatorOf(res))) {
       next();
       return;
     }

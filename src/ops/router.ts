@@ -16,7 +16,7 @@ import { MAX_PASSWORD_LENGTH } from "../security/password-hash.js";
 import type { Clock } from "../time/clock.js";
 import type { VoiceFlow } from "../voice/flow-definition.js";
 import type { ConsoleContext } from "./console-context.js";
-import { loadSession, requireCsrf, requireOperator, SESSION_COOKIE, sessionOf } from "./guard.js";
+import { loadSession, operatorOf, requireCsrf, requireOperator, SESSION_COOKIE, sessionOf } from "./guard.js";
 import { logIn } from "./login.js";
 import { LOGIN_FAILURE_WINDOW_MINUTES } from "./login-throttle.js";
 import { listOperators } from "./operators.js";
@@ -162,9 +162,9 @@ export function opsRouter(options: OpsRouterOptions): Router {
   router.use(flowRoutes(context));
 
   router.get("/api/me", (_req, res) => {
-    const session = sessionOf(res);
-    if (!session) return;
-    res.json({ name: session.operator.name, role: session.operator.role });
+    const operator = operatorOf(res);
+    if (!operator) return;
+    res.json({ name: operator.name, role: operator.role });
   });
 
   // Managing operators is for admins (issue 4); the list is the first piece of it.

@@ -71,6 +71,13 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     "returned_on date null",
     "renewals integer not null",
   ],
+  operator_api_tokens: [
+    "id integer not null",
+    "operator_id integer not null",
+    "token_hash text not null",
+    "label text not null",
+    "created_at timestamp with time zone not null",
+  ],
   operator_login_failures: [
     "id integer not null",
     "at timestamp with time zone not null",
@@ -150,6 +157,10 @@ const EXPECTED_INDEXES: Record<string, string> = {
     "CREATE INDEX calls_in_progress_idx ON public.calls USING btree (started_at) WHERE (ended_at IS NULL)",
   calls_started_at_idx: "CREATE INDEX calls_started_at_idx ON public.calls USING btree (started_at)",
   operators_name_key: "CREATE UNIQUE INDEX operators_name_key ON public.operators USING btree (name)",
+  operator_api_tokens_token_hash_key:
+    "CREATE UNIQUE INDEX operator_api_tokens_token_hash_key ON public.operator_api_tokens USING btree (token_hash)",
+  operator_api_tokens_operator_idx:
+    "CREATE INDEX operator_api_tokens_operator_idx ON public.operator_api_tokens USING btree (operator_id)",
   operator_sessions_operator_idx:
     "CREATE INDEX operator_sessions_operator_idx ON public.operator_sessions USING btree (operator_id)",
   operator_sessions_expires_at_idx:
@@ -240,8 +251,8 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
       database,
       sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
     );
-    expect(expectedMigrationCount()).toBe(3);
-    expect(row?.count).toBe(3);
+    expect(expectedMigrationCount()).toBe(4);
+    expect(row?.count).toBe(4);
   });
 
   it("creates exactly the application's tables, each with its columns", async () => {
@@ -291,6 +302,7 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
       "closed_days PRIMARY KEY (day)",
       "items PRIMARY KEY (id)",
       "loans PRIMARY KEY (id)",
+      "operator_api_tokens PRIMARY KEY (id)",
       "operator_login_failures PRIMARY KEY (id)",
       "operator_sessions PRIMARY KEY (id)",
       "operators PRIMARY KEY (id)",
@@ -311,6 +323,7 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
       "items FOREIGN KEY (title_id) REFERENCES titles(id)",
       "loans FOREIGN KEY (item_id) REFERENCES items(id)",
       "loans FOREIGN KEY (patron_id) REFERENCES patrons(id)",
+      "operator_api_tokens FOREIGN KEY (operator_id) REFERENCES operators(id) ON DELETE CASCADE",
       "operator_sessions FOREIGN KEY (operator_id) REFERENCES operators(id) ON DELETE CASCADE",
       "renewal_results FOREIGN KEY (transaction_id) REFERENCES renewal_transactions(id)",
       "reservations FOREIGN KEY (item_id) REFERENCES items(id)",

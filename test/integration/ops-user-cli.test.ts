@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { operators } from "../../src/db/schema/index.js";
+import { operatorApiTokens, operators } from "../../src/db/schema/index.js";
+import { hashSessionToken } from "../../src/ops/tokens.js";
 import { verifyPassword } from "../../src/security/password-hash.js";
 import { ROOT } from "../support/library-files.js";
 
@@ -92,5 +93,29 @@ describe("npm run ops:user", () => {
     expect(unknown.stderr).toContain("no operator named nobody");
 
     expect((await storedOperators(dir)).map((o) => o.name)).not.toContain("bob");
+  }, 150_000);
+
+  it("makes an API token, shown once and stored as a hash, and revokes it", async () => {
+    const made = await runCli(["token", "alice", "--label", "nightly report"], dir);
+    expect(made.code, made.stderr).toBe(0);
+    const token = made.stdout.trim();
+    expect(token).toMatch(/^rlt_[A-Za-z0-9_-]{43}$/);
+    expect(made.stderr).toContain("an API token for alice (nightly report)");
+
+    const handle = await openDatabase({ kind: "pglite", dataDir: dir });
+    try {
+      const rows = await handle.db.select().from(operatorApiTokens);
+      expect(rows.map((r) => [r.label, r.tokenHash])).toEqual([["nightly report", hashSessionToken(token)]]);
+    } finally {
+      await handle.close();
+    }
+
+    expect(await runCli(["revoke-tokens", "alice"], dir)).toMatchObject({
+      code: 0,
+      stdout: "revoked 1 API token of alice\n",
+    });
+    const unknown = await runCli(["token", "nobody"], dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no active operator named nobody");
   }, 150_000);
 });

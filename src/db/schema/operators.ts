@@ -56,5 +56,24 @@ export const operatorLoginFailures = pgTable(
   ],
 );
 
+/**
+ * Tokens for the JSON API (`Authorization: Bearer ...`), for scripts and other systems that read
+ * the console's data. Stored only as SHA-256 hashes; each acts with its operator's role.
+ */
+export const operatorApiTokens = pgTable(
+  "operator_api_tokens",
+  {
+    id: serial("id").primaryKey(),
+    operatorId: integer("operator_id")
+      .notNull()
+      .references(() => operators.id, { onDelete: "cascade" }),
+    /** SHA-256 (hex) of the token; the token is shown once, when it is made. */
+    tokenHash: text("token_hash").notNull().unique("operator_api_tokens_token_hash_key"),
+    label: text("label").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("operator_api_tokens_operator_idx").on(t.operatorId)],
+);
+
 export type Operator = typeof operators.$inferSelect;
 export type OperatorSession = typeof operatorSessions.$inferSelect;
