@@ -223,6 +223,10 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
     expect(timeline).toContain("Logged in: card ending 0001");
     expect(timeline.some((text) => /^Call ended: completed/.test(text ?? ""))).toBe(true);
     expect(api.path[0]).toBe(api.events.find((e) => e.kind === "step")?.step);
+    // The path is drawn on the flow: every step it went through is marked visited, and no other.
+    const visited = [...page.matchAll(/<g id="flow-step-([^"]+)" class="[^"]*\bvisited\b/g)].map((m) => m[1]);
+    expect(new Set(visited)).toEqual(new Set(api.path));
+    expect(page).toContain('class="flow-step kind-');
 
     // Nothing the reader keyed or holds in secret is on the page or in the API.
     const apiText = JSON.stringify(api);

@@ -307,9 +307,9 @@ describe.each(DRIVERS)("statistics on %s", (driver) => {
       ["Share failed", "36.4%"],
     ]);
     expect(tableRows(html, "refusal-reasons")).toEqual([
-      ["Reserved by another reader", "RESERVED", "2"],
-      ["Account suspended", "ACCOUNT_SUSPENDED", "1"],
-      ["Another item of its set refused", "SET_MEMBER_REFUSED", "1"],
+      ["Reserved by another reader, and no other copy is available", "RESERVED", "2"],
+      ["The account is suspended", "ACCOUNT_SUSPENDED", "1"],
+      ["Another item of its set cannot be renewed", "SET_MEMBER_REFUSED", "1"],
       ["Items refused in all", "4"],
     ]);
 
@@ -320,7 +320,11 @@ describe.each(DRIVERS)("statistics on %s", (driver) => {
     expect(drawn["Calls by number of items renewed"]?.datasets[0]?.data).toEqual([6, 1, 1, 1]);
     expect(drawn["Login attempts, succeeded and failed"]?.datasets[0]?.data).toEqual([7, 4]);
     expect(drawn["Refused items by reason"]).toMatchObject({
-      labels: ["Reserved by another reader", "Account suspended", "Another item of its set refused"],
+      labels: [
+        "Reserved by another reader, and no other copy is available",
+        "The account is suspended",
+        "Another item of its set cannot be renewed",
+      ],
       datasets: [{ data: [2, 1, 1] }],
     });
     expect(drawn["Average call duration by outcome"]?.datasets[0]?.data.at(-1)).toBe(average);

@@ -3,6 +3,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
 import express, { type Request, type Response, type Router } from "express";
+import { h } from "preact";
 import type { RenewalTransactionRecord } from "../../renewals/renewal-records.js";
 import type { ConsoleContext } from "../console-context.js";
 import { loadCallDetail, type StoredCallEvent } from "../console-data/call-detail.js";
@@ -13,6 +14,7 @@ import {
   findCalls,
   parseCallFilter,
 } from "../console-data/call-log.js";
+import { FlowDiagram } from "../flow-diagram/flow-diagram.js";
 import { viewerOf } from "../guard.js";
 import { CallDetailPage, CallNotFoundPage } from "../views/call-detail.js";
 import { CallLogPage } from "../views/call-log.js";
@@ -148,7 +150,8 @@ export function callsRoutes(context: ConsoleContext): Router {
       sendPage(res, CallNotFoundPage({ viewer }), 404);
       return;
     }
-    sendPage(res, CallDetailPage({ viewer, timeZone, detail }));
+    const diagram = h(FlowDiagram, { flow: context.voiceFlow.flow, path: detail.path });
+    sendPage(res, CallDetailPage({ viewer, timeZone, detail, diagram }));
   });
 
   router.get("/api/calls", async (req, res) => {

@@ -7,6 +7,7 @@ import type { CallDetail } from "../console-data/call-detail.js";
 import { describeEvent } from "./call-events.js";
 import { formatDuration, formatTime, languageLabel, outcomeLabel } from "./format.js";
 import { Layout, type Viewer } from "./page.js";
+import { reasonView } from "./reasons.js";
 
 export function RenewalItems(props: { record: RenewalTransactionRecord }): VNode {
   return (
@@ -29,7 +30,13 @@ export function RenewalItems(props: { record: RenewalTransactionRecord }): VNode
               {item.outcome === "renewed" ? (
                 <span class="ok">Renewed to {item.newDueOn}</span>
               ) : (
-                <span class="refused">Refused: {item.reasons.join(", ")}</span>
+                <span class="refused">
+                  Refused:{" "}
+                  {item.reasons
+                    .map(reasonView)
+                    .map((reason) => `${reason.text} (${reason.code})`)
+                    .join("; ")}
+                </span>
               )}
               {item.chargeRecordedCents > 0 && (
                 <span class="muted">
@@ -87,7 +94,10 @@ export function CallDetailPage(props: {
               at {formatTime(record.createdAt, props.timeZone)},{" "}
               {record.selection === "all" ? "renew all" : "one item"}
               {record.accountBlocks.length > 0 && (
-                <span class="refused"> (account blocked: {record.accountBlocks.join(", ")})</span>
+                <span class="refused">
+                  {" "}
+                  (account blocked: {record.accountBlocks.map((code) => reasonView(code).text).join("; ")})
+                </span>
               )}
             </p>
             <RenewalItems record={record} />

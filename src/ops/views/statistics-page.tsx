@@ -5,32 +5,15 @@
  * is what the page says without JavaScript.
  */
 import type { VNode } from "preact";
-import type { RefusalCode } from "../../rules/reasons.js";
 import { type Statistics, TOP_REFUSAL_REASONS } from "../console-data/statistics.js";
 import { CALL_OUTCOMES, formatDuration, outcomeLabel } from "./format.js";
 import { Layout, type Viewer } from "./page.js";
+import { reasonView } from "./reasons.js";
 
 export const STATISTICS_SCRIPTS = ["/ops/assets/vendor/chart.umd.min.js", "/ops/assets/statistics.js"];
 
-/** What each refusal code means, in an operator's words (renewal-rules.md has the full rule). */
-const REFUSAL_LABELS: Record<RefusalCode, string> = {
-  ACCOUNT_SUSPENDED: "Account suspended",
-  CARD_REPORTED_LOST: "Card reported lost",
-  ACCOUNT_EXPIRED: "Account expired",
-  ITEM_CHARGE_CEILING: "Charges on one item at the ceiling",
-  ACCOUNT_CHARGE_CEILING: "Charges on the account at the ceiling",
-  OVERDUE_TIME_LIMIT: "An item overdue past the time limit",
-  NOT_ON_LOAN: "No longer on loan to the reader",
-  ITEM_NOT_RENEWABLE: "Item lost, claimed returned or not renewable",
-  SET_MAIN_RETURNED: "Main item of its set returned",
-  RESERVED: "Reserved by another reader",
-  RENEWAL_LIMIT: "Renewal limit reached",
-  SET_MEMBER_REFUSED: "Another item of its set refused",
-  NO_EXTENSION: "Would not extend the due date",
-};
-
 function refusalLabel(code: string): string {
-  return REFUSAL_LABELS[code as RefusalCode] ?? code;
+  return reasonView(code).text;
 }
 
 /** What statistics.js reads from `data-chart`. */
