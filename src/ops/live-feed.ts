@@ -23,7 +23,7 @@ export interface LiveFeedOptions {
   logger: Logger;
   /** How often the database is read while a page is open. */
   pollMs?: number;
-  /** How often each page's session is checked again, so a logout or expiry ends its stream. */
+  /** How often each page's session is checked again, so a logout or expiry ends its stream (5 s). */
   sessionCheckMs?: number;
   /** A comment line that keeps proxies from closing a quiet stream. */
   keepAliveMs?: number;
@@ -97,7 +97,7 @@ export class LiveFeed {
     if (this.polling) return;
     this.polling = true;
     try {
-      if (Date.now() - this.lastSessionCheck >= (this.options.sessionCheckMs ?? 30_000)) {
+      if (Date.now() - this.lastSessionCheck >= (this.options.sessionCheckMs ?? 5_000)) {
         this.lastSessionCheck = Date.now();
         await this.endStaleSessions();
       }
@@ -131,7 +131,11 @@ export class LiveFeed {
         and(inArray(operatorSessions.id, ids), gt(operatorSessions.expiresAt, this.options.clock.now())),
       );
     const liveIds = new Set(live.map((row) => row.id));
-    for (const watcher of this.watchers) if (!liveIds.has(watcher.sessionId)) watcher.res.end();
+    for (const watcher of this.watchers) {
+      if (liveIds.has(watcher.sessionId)) continue;
+      this.drop(watcher);
+      watcher.res.end();
+    }
   }
 }
 
