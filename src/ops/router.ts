@@ -19,11 +19,11 @@ import type { ConsoleContext } from "./console-context.js";
 import { loadSession, operatorOf, requireCsrf, requireOperator, SESSION_COOKIE, sessionOf } from "./guard.js";
 import { logIn } from "./login.js";
 import { LOGIN_FAILURE_WINDOW_MINUTES } from "./login-throttle.js";
-import { listOperators } from "./operators.js";
 import { callsRoutes } from "./routes/calls.js";
 import { flowRoutes } from "./routes/flow.js";
 import { liveRoutes } from "./routes/live.js";
 import { locksRoutes } from "./routes/locks.js";
+import { operatorsRoutes } from "./routes/operators.js";
 import { statisticsRoutes } from "./routes/statistics.js";
 import { trnRoutes } from "./routes/trn.js";
 import { closeSession } from "./sessions.js";
@@ -160,24 +160,12 @@ export function opsRouter(options: OpsRouterOptions): Router {
   router.use(locksRoutes(context));
   router.use(statisticsRoutes(context));
   router.use(flowRoutes(context));
+  router.use(operatorsRoutes(context));
 
   router.get("/api/me", (_req, res) => {
     const operator = operatorOf(res);
     if (!operator) return;
     res.json({ name: operator.name, role: operator.role });
-  });
-
-  // Managing operators is for admins (issue 4); the list is the first piece of it.
-  router.get("/api/operators", requireOperator({ role: "admin" }), async (_req, res) => {
-    const rows = await listOperators(db);
-    res.json({
-      operators: rows.map((o) => ({
-        name: o.name,
-        role: o.role,
-        createdAt: o.createdAt.toISOString(),
-        disabledAt: o.disabledAt?.toISOString() ?? null,
-      })),
-    });
   });
 
   router.use("/api", (_req, res) => {

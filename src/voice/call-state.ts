@@ -18,7 +18,9 @@ export interface OfferedItem {
 
 export interface CallState {
   step: string;
+  /** The language prompts are spoken in: English until the caller chooses (the console shows "not chosen"). */
   language: Language;
+  languageChosen: boolean;
   /** Misses (no input or an invalid key) in a row at the current step. */
   misses: number;
   failedLogins: number;
@@ -38,6 +40,7 @@ export function initialCallState(start: string): CallState {
   return {
     step: start,
     language: "en",
+    languageChosen: false,
     misses: 0,
     failedLogins: 0,
     candidates: [],

@@ -74,7 +74,8 @@ export async function saveAnsweredStep(db: Database, answered: AnsweredStep): Pr
       .set({
         state: answered.state,
         step: answered.state.step,
-        language: answered.state.language,
+        // Before the caller chooses, the call has no language of its own (prompts are English).
+        language: answered.state.languageChosen ? answered.state.language : null,
         patronId: answered.state.patronId,
         cardLastFour: answered.state.cardLastFour,
         updatedAt: answered.now,

@@ -105,7 +105,7 @@ describe.each(DRIVERS)("live calls stream on %s", (driver) => {
     const started = await events.next();
     expect(started.calls).toHaveLength(1);
     const sid = started.calls[0]?.callSid ?? "";
-    expect(started.calls[0]).toMatchObject({ step: "language", language: "English", card: "" });
+    expect(started.calls[0]).toMatchObject({ step: "language", language: "Not chosen", card: "" });
     expect(started.now).toBe(new Date(DEMO_NOW).toISOString());
 
     await held.press("2");

@@ -7,15 +7,16 @@ import type { ComponentChildren, VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
 import type { SessionOperator } from "../sessions.js";
 
-export type NavKey = "live" | "calls" | "trn" | "locks" | "statistics" | "flow";
+export type NavKey = "live" | "calls" | "trn" | "locks" | "statistics" | "flow" | "operators";
 
-const NAV: { key: NavKey; href: string; label: string }[] = [
+const NAV: { key: NavKey; href: string; label: string; adminOnly?: boolean }[] = [
   { key: "live", href: "/ops/live", label: "Live calls" },
   { key: "calls", href: "/ops/calls", label: "Call log" },
   { key: "trn", href: "/ops/trn", label: "Reference numbers" },
   { key: "locks", href: "/ops/locks", label: "Locked accounts" },
   { key: "statistics", href: "/ops/statistics", label: "Statistics" },
   { key: "flow", href: "/ops/flow", label: "The flow" },
+  { key: "operators", href: "/ops/operators", label: "Operators", adminOnly: true },
 ];
 
 /** Who is signed in, for the header and the sign-out form. */
@@ -48,7 +49,7 @@ export function Layout(props: {
           <header class="top">
             <span class="brand">Renewline console</span>
             <nav aria-label="Console">
-              {NAV.map((item) => (
+              {NAV.filter((item) => !item.adminOnly || viewer.operator.role === "admin").map((item) => (
                 <a href={item.href} aria-current={item.key === props.active ? "page" : undefined}>
                   {item.label}
                 </a>

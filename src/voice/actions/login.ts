@@ -12,7 +12,7 @@ const FAILED_LOGINS_PER_CALL = 3;
 export const chooseLanguage: Action = async (_ctx, state, _input, args) => {
   const language = LANGUAGES.find((l) => l === args.language) as Language | undefined;
   if (!language) throw new Error(`chooseLanguage: unknown language "${args.language}"`);
-  return { outcome: "done", state: { ...state, language }, say: [{ key: "welcome" }] };
+  return { outcome: "done", state: { ...state, language, languageChosen: true }, say: [{ key: "welcome" }] };
 };
 
 /** Remembers which accounts the digits matched, never the digits; the caller is not told. */
@@ -47,7 +47,12 @@ export const chooseAccountByCard: Action = async (ctx, state, input) => {
 /** `8`: another card in the same call. The reader is forgotten; the language and the call's failed logins stay. */
 export const forgetReader: Action = async (_ctx, state) => ({
   outcome: "done",
-  state: { ...initialCallState(state.step), language: state.language, failedLogins: state.failedLogins },
+  state: {
+    ...initialCallState(state.step),
+    language: state.language,
+    languageChosen: state.languageChosen,
+    failedLogins: state.failedLogins,
+  },
   say: [],
 });
 
