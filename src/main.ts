@@ -20,6 +20,9 @@ import { VOCABULARY } from "./voice/actions/index.js";
 import { FlowDefinitionError, loadVoiceFlow } from "./voice/flow-definition.js";
 import { twilioSmsSender } from "./voice/sms-sender.js";
 
+/** How long a webhook in flight gets to finish when the instance is asked to stop. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadSettings>;
   try {
@@ -103,8 +106,10 @@ async function main(): Promise<void> {
     server.close(() => {
       database.close().finally(() => process.exit(0));
     });
-    // Open live-page event streams never end on their own.
-    server.closeAllConnections();
+    // Webhooks in flight finish; idle keep-alive sockets close now. Open live-page event
+    // streams never end on their own, so whatever is left is closed after a grace period.
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

@@ -7,7 +7,7 @@ import type { DbOrTx } from "../db/database.js";
 import { operatorApiTokens, operators } from "../db/schema/index.js";
 import { OperatorError } from "./operators.js";
 import type { SessionOperator } from "./sessions.js";
-import { hashSessionToken, randomToken } from "./tokens.js";
+import { sha256Hex, randomToken } from "./tokens.js";
 
 /** A recognisable prefix, so a leaked token is easy to find in a repository or a log. */
 const TOKEN_PREFIX = "rlt_";
@@ -24,7 +24,7 @@ export async function createApiToken(
   const token = `${TOKEN_PREFIX}${randomToken()}`;
   await db.insert(operatorApiTokens).values({
     operatorId: operator.id,
-    tokenHash: hashSessionToken(token),
+    tokenHash: sha256Hex(token),
     label: input.label,
     createdAt: input.now,
   });
@@ -57,7 +57,7 @@ export async function operatorOfApiToken(db: DbOrTx, token: string): Promise<Ses
     })
     .from(operatorApiTokens)
     .innerJoin(operators, eq(operators.id, operatorApiTokens.operatorId))
-    .where(eq(operatorApiTokens.tokenHash, hashSessionToken(token)));
+    .where(eq(operatorApiTokens.tokenHash, sha256Hex(token)));
   if (!row || row.disabledAt) return null;
   return { id: row.id, name: row.name, role: row.role };
 }

@@ -109,7 +109,9 @@ async function main(): Promise<number> {
       }
       case "passwd":
         await setOperatorPassword(db, command.name, password ?? "");
-        console.log(`changed the password of ${command.name}; their sessions are closed`);
+        console.log(
+          `changed the password of ${command.name}; their sessions are closed and API tokens revoked`,
+        );
         break;
       case "disable":
         await disableOperator(db, command.name, now);

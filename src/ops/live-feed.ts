@@ -102,7 +102,7 @@ export class LiveFeed {
         await this.endStaleSessions();
       }
       const now = this.options.clock.now();
-      const views = liveCallViews(await callsInProgress(this.options.db), this.options.timeZone);
+      const views = liveCallViews(await callsInProgress(this.options.db, now), this.options.timeZone);
       // Only a change in the calls is news; pages count durations up on their own from `now`.
       const callsJson = JSON.stringify(views);
       this.lastPayload = callsJson;

@@ -1,7 +1,13 @@
 /** The operators table: create, look up, change a password, disable, list. */
 import { asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
-import { type Operator, type OperatorRole, operatorSessions, operators } from "../db/schema/index.js";
+import {
+  type Operator,
+  type OperatorRole,
+  operatorApiTokens,
+  operatorSessions,
+  operators,
+} from "../db/schema/index.js";
 import { hashPassword } from "../security/password-hash.js";
 
 /** Names are what an operator types at login: short, no spaces, no markup. */
@@ -30,7 +36,10 @@ export async function findOperatorByName(db: DbOrTx, name: string): Promise<Oper
   return found ?? null;
 }
 
-/** A new password ends every session the old one opened. */
+/**
+ * A new password ends every session the old one opened, and revokes the operator's API tokens:
+ * after a suspected compromise, one command shuts every door.
+ */
 export async function setOperatorPassword(db: DbOrTx, name: string, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
   const [updated] = await db
@@ -40,6 +49,7 @@ export async function setOperatorPassword(db: DbOrTx, name: string, password: st
     .returning({ id: operators.id });
   if (!updated) throw new OperatorError(`no operator named ${name}`);
   await db.delete(operatorSessions).where(eq(operatorSessions.operatorId, updated.id));
+  await db.delete(operatorApiTokens).where(eq(operatorApiTokens.operatorId, updated.id));
 }
 
 /** A disabled operator cannot log in, and is signed out everywhere at once. */

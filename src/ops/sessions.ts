@@ -2,7 +2,7 @@
 import { and, eq, gt, lte } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { type OperatorRole, operatorSessions, operators } from "../db/schema/index.js";
-import { hashSessionToken, randomToken } from "./tokens.js";
+import { sha256Hex, randomToken } from "./tokens.js";
 
 export interface SessionOperator {
   id: number;
@@ -27,7 +27,7 @@ export async function openSession(
   // Expired sessions are of no use to anyone: cleared here rather than by a timer.
   await db.delete(operatorSessions).where(lte(operatorSessions.expiresAt, input.now));
   await db.insert(operatorSessions).values({
-    id: hashSessionToken(token),
+    id: sha256Hex(token),
     operatorId: input.operatorId,
     createdAt: input.now,
     expiresAt,
@@ -50,7 +50,7 @@ export async function findActiveSession(db: DbOrTx, token: string, now: Date): P
     })
     .from(operatorSessions)
     .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
-    .where(and(eq(operatorSessions.id, hashSessionToken(token)), gt(operatorSessions.expiresAt, now)));
+    .where(and(eq(operatorSessions.id, sha256Hex(token)), gt(operatorSessions.expiresAt, now)));
   if (!row || row.disabledAt) return null;
   return {
     id: row.id,

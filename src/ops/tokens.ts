@@ -9,8 +9,8 @@ export function randomToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** Sessions are stored under this, so the table alone lets no one sign in. */
-export function hashSessionToken(token: string): string {
+/** Session and API tokens are stored under this, so the tables alone let no one in. */
+export function sha256Hex(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 

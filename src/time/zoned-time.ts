@@ -27,11 +27,19 @@ function offsetMinutes(instant: Date, timeZone: string): number {
 export function instantOfLocalTime(text: string, timeZone: string): Date | null {
   const match = LOCAL_DATE_TIME.exec(text);
   if (!match) return null;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  const wall = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, Number.isNaN(s) ? 0 : (s ?? 0));
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // Date.UTC would roll 10:75 into 11:15, 30 February into March, and read year 0099 as 1999.
+  if (year < 1000 || hour > 23 || minute > 59 || second > 59) return null;
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(wall);
-  // Date.UTC rolls 2026-02-30 over into March: such a date was not a real one.
-  if (check.getUTCMonth() !== (mo ?? 1) - 1 || check.getUTCDate() !== d || (h ?? 0) > 23) return null;
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
   let instant = wall - offsetMinutes(new Date(wall), timeZone) * 60_000;
   instant = wall - offsetMinutes(new Date(instant), timeZone) * 60_000;
   return new Date(instant);

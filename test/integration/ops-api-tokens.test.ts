@@ -7,8 +7,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { operatorApiTokens } from "../../src/db/schema/index.js";
 import { createApiToken, revokeApiTokens } from "../../src/ops/api-tokens.js";
-import { disableOperator } from "../../src/ops/operators.js";
-import { hashSessionToken } from "../../src/ops/tokens.js";
+import { disableOperator, setOperatorPassword } from "../../src/ops/operators.js";
+import { sha256Hex } from "../../src/ops/tokens.js";
 import { createTestDatabase, DRIVERS, resetData, type TestDatabase } from "../support/database.js";
 import { capturingLogger } from "../support/log-capture.js";
 import { addOperator, OPS_NOW, type OpsApp, startOpsApp } from "../support/ops-app.js";
@@ -59,7 +59,7 @@ describe.each(DRIVERS)("operator API tokens on %s", (driver) => {
     const token = await tokenFor("sam", "staff");
     await get("/ops/api/calls", token);
     const [stored] = await database.db.select().from(operatorApiTokens);
-    expect(stored?.tokenHash).toBe(hashSessionToken(token));
+    expect(stored?.tokenHash).toBe(sha256Hex(token));
     expect(JSON.stringify(stored)).not.toContain(token);
     expect(logs.text()).not.toContain(token);
   });
@@ -75,6 +75,12 @@ describe.each(DRIVERS)("operator API tokens on %s", (driver) => {
 
     await disableOperator(database.db, "sam", new Date(OPS_NOW));
     expect((await get("/ops/api/calls", token)).status).toBe(401);
+
+    // A new password (after a suspected compromise) revokes the operator's tokens too.
+    const lee = await tokenFor("lee", "staff");
+    expect((await get("/ops/api/calls", lee)).status).toBe(200);
+    await setOperatorPassword(database.db, "lee", "a fresh password 2026");
+    expect((await get("/ops/api/calls", lee)).status).toBe(401);
 
     const other = await tokenFor("kim", "staff");
     expect((await get("/ops/api/calls", other)).status).toBe(200);

@@ -3,7 +3,7 @@
  * through the real line. PGlite always, PostgreSQL too with TEST_DATABASE_URL.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { calls } from "../../src/db/schema/index.js";
+import { callEvents, calls } from "../../src/db/schema/index.js";
 import { DEMO_NOW, type DemoDatabase, login, openDemoDatabase } from "../calls/call-helpers.js";
 import { DRIVERS } from "../support/database.js";
 import { signedInClient } from "../support/ops-app.js";
@@ -150,6 +150,15 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
     };
     expect(api.total).toBe(53);
     expect(api.calls.map((c) => c.callSid)).toHaveLength(3);
+
+    // Past the last page: said so, not an empty page that looks like "no calls".
+    const past = await client.request("/ops/calls?outcome=abandoned&page=3");
+    expect(past.status).toBe(404);
+    expect(await past.text()).toContain("There is no page 3: these calls fill 2 pages.");
+    const pastApi = await client.request("/ops/api/calls?outcome=abandoned&page=3");
+    expect(pastApi.status).toBe(404);
+    // An empty log still has its first page.
+    expect((await client.request("/ops/calls?outcome=error")).status).toBe(200);
   });
 
   it("exports exactly the filtered calls as CSV", async () => {
@@ -234,6 +243,25 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
       expect(page).not.toContain(secret);
       expect(apiText).not.toContain(secret);
     }
+  });
+
+  it("passes on through the API only the fields each kind of event is known to carry", async () => {
+    const sids = await placeKnownCalls();
+    // As if a future change recorded something it should not have.
+    await demo.db.insert(callEvents).values({
+      callSid: sids.abandoned,
+      at: new Date(DEMO_NOW),
+      kind: "key",
+      step: "menu",
+      detail: { key: "1", phone: "91234567", pin: "135790" },
+    });
+    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const api = (await (await client.request(`/ops/api/calls/${sids.abandoned}`)).json()) as {
+      events: { kind: string; detail: Record<string, unknown> }[];
+    };
+    expect(api.events.at(-1)).toMatchObject({ kind: "key", detail: { key: "1" } });
+    expect(Object.keys(api.events.at(-1)?.detail ?? {})).toEqual(["key"]);
+    expect(JSON.stringify(api)).not.toContain("91234567");
   });
 
   it("says so for a call that is not there", async () => {

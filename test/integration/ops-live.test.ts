@@ -5,6 +5,7 @@
  * drawing it; this one reads the stream itself. PGlite always, PostgreSQL too with TEST_DATABASE_URL.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { calls } from "../../src/db/schema/index.js";
 import { placeCall } from "../../src/simulator/call-simulator.js";
 import { DEMO_NOW, type DemoDatabase, openDemoDatabase } from "../calls/call-helpers.js";
 import { DRIVERS } from "../support/database.js";
@@ -117,6 +118,25 @@ describe.each(DRIVERS)("live calls stream on %s", (driver) => {
     await held.result;
     expect((await events.next()).calls).toEqual([]);
     await events.cancel();
+  });
+
+  it("leaves out a call whose final status never came (older than Twilio's longest call)", async () => {
+    const started = (hoursAgo: number) => new Date(Date.parse(DEMO_NOW) - hoursAgo * 3_600_000);
+    await demo.db.insert(calls).values(
+      [5, 1].map((hoursAgo) => ({
+        callSid: `CA${String(hoursAgo).padStart(32, "0")}`,
+        startedAt: started(hoursAgo),
+        status: "in-progress",
+        step: "menu",
+        state: {},
+        updatedAt: started(hoursAgo),
+      })),
+    );
+    const client = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    const page = await (await client.request("/ops/live")).text();
+    expect(page).toContain("1 call in progress.");
+    expect(page).toContain(`CA${"1".padStart(32, "0")}`);
+    expect(page).not.toContain(`CA${"5".padStart(32, "0")}`);
   });
 
   it("ends the stream when its operator signs out", async () => {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { operatorApiTokens, operators } from "../../src/db/schema/index.js";
-import { hashSessionToken } from "../../src/ops/tokens.js";
+import { sha256Hex } from "../../src/ops/tokens.js";
 import { verifyPassword } from "../../src/security/password-hash.js";
 import { ROOT } from "../support/library-files.js";
 
@@ -105,7 +105,7 @@ describe("npm run ops:user", () => {
     const handle = await openDatabase({ kind: "pglite", dataDir: dir });
     try {
       const rows = await handle.db.select().from(operatorApiTokens);
-      expect(rows.map((r) => [r.label, r.tokenHash])).toEqual([["nightly report", hashSessionToken(token)]]);
+      expect(rows.map((r) => [r.label, r.tokenHash])).toEqual([["nightly report", sha256Hex(token)]]);
     } finally {
       await handle.close();
     }

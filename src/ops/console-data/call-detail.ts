@@ -3,7 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.js";
 import { callEvents, calls } from "../../db/schema/index.js";
 import { findTransactionByTrn, type RenewalTransactionRecord } from "../../renewals/renewal-records.js";
-import type { CallLogRow } from "./call-log.js";
+import { CALL_LOG_COLUMNS, type CallLogRow } from "./call-log.js";
 
 export interface StoredCallEvent {
   at: Date;
@@ -23,20 +23,7 @@ export interface CallDetail {
 }
 
 export async function loadCallDetail(db: DbOrTx, callSid: string): Promise<CallDetail | null> {
-  const [call] = await db
-    .select({
-      callSid: calls.callSid,
-      startedAt: calls.startedAt,
-      endedAt: calls.endedAt,
-      durationSeconds: calls.durationSeconds,
-      status: calls.status,
-      language: calls.language,
-      outcome: calls.outcome,
-      cardLastFour: calls.cardLastFour,
-      step: calls.step,
-    })
-    .from(calls)
-    .where(eq(calls.callSid, callSid));
+  const [call] = await db.select(CALL_LOG_COLUMNS).from(calls).where(eq(calls.callSid, callSid));
   if (!call) return null;
   const rows = await db
     .select({ at: callEvents.at, kind: callEvents.kind, step: callEvents.step, detail: callEvents.detail })

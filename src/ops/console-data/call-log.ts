@@ -111,7 +111,8 @@ export interface CallLogRow {
   step: string;
 }
 
-const ROW = {
+/** The columns a call is listed with, here and on its detail page. */
+export const CALL_LOG_COLUMNS = {
   callSid: calls.callSid,
   startedAt: calls.startedAt,
   endedAt: calls.endedAt,
@@ -133,7 +134,7 @@ export async function findCalls(
   const where = conditions(filter);
   const [rows, [total]] = await Promise.all([
     db
-      .select(ROW)
+      .select(CALL_LOG_COLUMNS)
       .from(calls)
       .where(where)
       .orderBy(desc(calls.startedAt), desc(calls.callSid))
@@ -162,7 +163,7 @@ export async function* allCalls(
         )
       : undefined;
     const rows = await db
-      .select(ROW)
+      .select(CALL_LOG_COLUMNS)
       .from(calls)
       .where(and(conditions(filter), cursor))
       .orderBy(asc(calls.startedAt), asc(calls.callSid))

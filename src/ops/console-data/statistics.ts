@@ -83,12 +83,13 @@ export async function loadStatistics(
           .from(calls)
           .where(startedIn(period, timeZone)),
       );
-      // A phone renewal's request key is `call:<CallSid>:<webhook seq>` (voice/actions/renewing.ts).
-      const ofPeriodCall = and(
-        eq(renewalTransactions.channel, "phone"),
-        sql`split_part(${renewalTransactions.requestKey}, ':', 1) = 'call'`,
-        sql`split_part(${renewalTransactions.requestKey}, ':', 2) = ${periodCalls.callSid}`,
+      // A call's renewals are the transactions its renewal events name by TRN, as on the call's
+      // detail page; both joins use an index (call_events by call, renewal_transactions by TRN).
+      const renewalEventOfPeriodCall = and(
+        eq(callEvents.callSid, periodCalls.callSid),
+        eq(callEvents.kind, "renewal"),
       );
+      const transactionOfEvent = eq(renewalTransactions.trn, sql`${callEvents.detail}->>'trn'`);
 
       const hours = await tx
         .with(periodCalls)
@@ -122,7 +123,8 @@ export async function loadStatistics(
               ),
           })
           .from(periodCalls)
-          .leftJoin(renewalTransactions, ofPeriodCall)
+          .leftJoin(callEvents, renewalEventOfPeriodCall)
+          .leftJoin(renewalTransactions, transactionOfEvent)
           .leftJoin(renewalResults, eq(renewalResults.transactionId, renewalTransactions.id))
           .groupBy(periodCalls.callSid),
       );
@@ -152,7 +154,8 @@ export async function loadStatistics(
         .with(periodCalls)
         .select({ reason: renewalResults.primaryReason, items: count() })
         .from(periodCalls)
-        .innerJoin(renewalTransactions, ofPeriodCall)
+        .innerJoin(callEvents, renewalEventOfPeriodCall)
+        .innerJoin(renewalTransactions, transactionOfEvent)
         .innerJoin(renewalResults, eq(renewalResults.transactionId, renewalTransactions.id))
         .where(eq(renewalResults.outcome, "refused"))
         .groupBy(renewalResults.primaryReason)

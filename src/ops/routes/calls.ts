@@ -1,10 +1,9 @@
 /** The call log (page, CSV, API) and one call's detail (page, API). */
-import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
 import express, { type Request, type Response, type Router } from "express";
 import { h } from "preact";
-import type { RenewalTransactionRecord } from "../../renewals/renewal-records.js";
+import { safeErrorMessage } from "../../logging/safe-error.js";
 import type { ConsoleContext } from "../console-context.js";
 import { loadCallDetail, type StoredCallEvent } from "../console-data/call-detail.js";
 import {
@@ -17,9 +16,11 @@ import {
 import { FlowDiagram } from "../flow-diagram/flow-diagram.js";
 import { viewerOf } from "../guard.js";
 import { CallDetailPage, CallNotFoundPage } from "../views/call-detail.js";
+import { knownEventDetail } from "../views/call-events.js";
 import { CallLogPage } from "../views/call-log.js";
 import { formatTime } from "../views/format.js";
 import { sendPage } from "../views/page.js";
+import { trnTransactionView } from "../views/trn-page.js";
 
 const CSV_COLUMNS = [
   { key: "call_sid", header: "call_sid" },
@@ -62,28 +63,15 @@ function callJson(row: CallLogRow) {
 }
 
 function eventJson(event: StoredCallEvent) {
-  return { at: event.at.toISOString(), kind: event.kind, step: event.step, detail: event.detail };
+  return { at: event.at.toISOString(), kind: event.kind, step: event.step, detail: knownEventDetail(event) };
 }
 
-export function renewalJson(record: RenewalTransactionRecord) {
-  return {
-    trn: record.trn,
-    createdAt: record.createdAt.toISOString(),
-    channel: record.channel,
-    cardLastFour: record.cardLastFour,
-    selection: record.selection,
-    libraryDay: record.libraryDay,
-    accountBlocks: record.accountBlocks,
-    items: record.results.map((r) => ({
-      barcode: r.barcode,
-      title: r.title,
-      outcome: r.outcome,
-      oldDueOn: r.oldDueOn,
-      newDueOn: r.newDueOn,
-      reasons: r.reasons,
-      chargeRecordedCents: r.chargeRecordedCents,
-    })),
-  };
+/** Why a page number asks for nothing (page 9 of 3), or null. An empty log still has page 1. */
+function pageAfterTheLast(page: number, total: number): string | null {
+  const pages = Math.max(1, Math.ceil(total / CALL_LOG_PAGE_SIZE));
+  return page > pages
+    ? `There is no page ${page}: these calls fill ${pages} page${pages === 1 ? "" : "s"}.`
+    : null;
 }
 
 export function callsRoutes(context: ConsoleContext): Router {
@@ -109,6 +97,21 @@ export function callsRoutes(context: ConsoleContext): Router {
     }
     const { rows, total } = await findCalls(db, parsed.filter, parsed.form.page);
     const { page: pageNumber, ...form } = parsed.form;
+    const pastTheEnd = pageAfterTheLast(pageNumber, total);
+    if (pastTheEnd) {
+      const page = CallLogPage({
+        viewer,
+        timeZone,
+        form,
+        problems: [pastTheEnd],
+        rows: [],
+        total,
+        page: 1,
+        pageSize: CALL_LOG_PAGE_SIZE,
+      });
+      sendPage(res, page, 404);
+      return;
+    }
     sendPage(
       res,
       CallLogPage({
@@ -132,15 +135,23 @@ export function callsRoutes(context: ConsoleContext): Router {
     }
     const stamp = formatTime(context.clock.now(), timeZone).replace(/[-: ]/g, "").slice(0, 12);
     res.status(200).type("text/csv; charset=utf-8").attachment(`renewline-calls-${stamp}.csv`);
-    const records = Readable.from(allCalls(db, parsed.filter)).pipe(
-      new Transform({
-        objectMode: true,
-        transform(row: CallLogRow, _encoding, done) {
-          done(null, csvRecord(row, timeZone));
+    try {
+      // Every stage inside one pipeline: a failed batch query ends the download, not the process.
+      await pipeline(
+        allCalls(db, parsed.filter),
+        async function* (rows: AsyncIterable<CallLogRow>) {
+          for await (const row of rows) yield csvRecord(row, timeZone);
         },
-      }),
-    );
-    await pipeline(records, stringify({ header: true, columns: CSV_COLUMNS }), res);
+        stringify({ header: true, columns: CSV_COLUMNS }),
+        res,
+      );
+    } catch (error) {
+      // The operator closing the download is not a failure of ours.
+      if ((error as { code?: unknown }).code === "ERR_STREAM_PREMATURE_CLOSE") return;
+      context.logger.error({ error: safeErrorMessage(error) }, "call log export failed");
+      // The status line is gone already: a cut-off download is the only way left to say so.
+      res.destroy();
+    }
   });
 
   router.get("/calls/:callSid", async (req, res) => {
@@ -161,6 +172,11 @@ export function callsRoutes(context: ConsoleContext): Router {
       return;
     }
     const { rows, total } = await findCalls(db, parsed.filter, parsed.form.page);
+    const pastTheEnd = pageAfterTheLast(parsed.form.page, total);
+    if (pastTheEnd) {
+      res.status(404).json({ error: pastTheEnd });
+      return;
+    }
     res.json({ calls: rows.map(callJson), total, page: parsed.form.page, pageSize: CALL_LOG_PAGE_SIZE });
   });
 
@@ -173,7 +189,7 @@ export function callsRoutes(context: ConsoleContext): Router {
     res.json({
       call: callJson(detail.call),
       events: detail.events.map(eventJson),
-      renewals: detail.renewals.map(renewalJson),
+      renewals: detail.renewals.map((record) => trnTransactionView(record, timeZone)),
       path: detail.path,
     });
   });

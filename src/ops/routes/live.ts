@@ -13,7 +13,7 @@ export function liveRoutes(context: ConsoleContext, feedOptions: { pollMs?: numb
 
   router.get("/live", async (_req, res) => {
     const now = context.clock.now();
-    const calls = liveCallViews(await callsInProgress(context.db), context.timeZone);
+    const calls = liveCallViews(await callsInProgress(context.db, now), context.timeZone);
     sendPage(res, LiveCallsPage({ viewer: viewerOf(res), calls, now }));
   });
 

@@ -22,6 +22,26 @@ function text(value: unknown): string | null {
   return typeof value === "string" || typeof value === "number" ? String(value) : null;
 }
 
+/** The fields each kind of event is known to carry: all the API passes on. */
+const EVENT_FIELDS: Record<string, readonly string[]> = {
+  step: [],
+  key: ["key", "keyed", "noInput"],
+  login: ["result", "attempt", "cardLastFour"],
+  renewal: ["trn", "selection", "renewed", "refused"],
+  transfer: ["result", "dialStatus"],
+  sms: ["result", "trn", "code", "status"],
+  error: ["error"],
+  status: ["status", "durationSeconds"],
+};
+
+/** An event's detail with only its kind's known fields, so nothing unexpected leaves through the API. */
+export function knownEventDetail(event: StoredCallEvent): Record<string, unknown> {
+  const fields = EVENT_FIELDS[event.kind] ?? [];
+  return Object.fromEntries(
+    fields.filter((f) => Object.hasOwn(event.detail, f)).map((f) => [f, event.detail[f]]),
+  );
+}
+
 export function describeEvent(event: StoredCallEvent): string {
   const d = event.detail;
   switch (event.kind) {

@@ -21,7 +21,17 @@ describe("instantOfLocalTime", () => {
   });
 
   it("refuses what is not a real local time", () => {
-    for (const text of ["2026-02-30T10:00", "2026-12-01 10:00", "2026-12-01T24:00", "yesterday", ""])
+    for (const text of [
+      "2026-02-30T10:00",
+      "2026-12-01 10:00",
+      "2026-12-01T24:00",
+      "2026-12-01T10:75",
+      "2026-12-01T10:00:99",
+      "0099-12-01T10:00",
+      "2026-13-01T10:00",
+      "yesterday",
+      "",
+    ])
       expect(instantOfLocalTime(text, "Asia/Hong_Kong")).toBeNull();
   });
 });
