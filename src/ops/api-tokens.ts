@@ -7,7 +7,7 @@ import type { DbOrTx } from "../db/database.js";
 import { operatorApiTokens, operators } from "../db/schema/index.js";
 import { OperatorError } from "./operators.js";
 import type { SessionOperator } from "./sessions.js";
-import { sha256Hex, randomToken } from "./tokens.js";
+import { randomToken, sha256Hex } from "./tokens.js";
 
 /** A recognisable prefix, so a leaked token is easy to find in a repository or a log. */
 const TOKEN_PREFIX = "rlt_";

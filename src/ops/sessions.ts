@@ -2,7 +2,7 @@
 import { and, eq, gt, lte } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { type OperatorRole, operatorSessions, operators } from "../db/schema/index.js";
-import { sha256Hex, randomToken } from "./tokens.js";
+import { randomToken, sha256Hex } from "./tokens.js";
 
 export interface SessionOperator {
   id: number;
