@@ -5,31 +5,22 @@
  * PGlite only: these are about the browser; the integration suites run both databases.
  */
 import { readFile } from "node:fs/promises";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { formatTrn } from "../../src/renewals/trn.js";
-import {
-  callRow,
-  DEMO_NOW,
-  type DemoDatabase,
-  login,
-  NEW_DUE,
-  openDemoDatabase,
-  transactions,
-} from "../calls/call-helpers.js";
+import { callRow, login, NEW_DUE, transactions } from "../calls/call-helpers.js";
 import {
   type ConsolePage,
   callSidFor,
   expectCleanPage,
   holdCall,
-  launchBrowser,
-  logIn,
   markPage,
   openConsolePage,
   pageState,
+  useConsoleLine,
 } from "../support/browser.js";
+import { CALL_LOG_CSV_HEADER, parseCsv } from "../support/csv.js";
 import { addOperator } from "../support/ops-app.js";
-import { call, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call } from "../support/voice-app.js";
 
 /** The live page hears from the server about once a second. */
 const POLL = { timeout: 10_000, interval: 100 };
@@ -45,48 +36,29 @@ const READER_1_TITLES = [
 const READER_3 = { card: "2100000003", pin: "0303" };
 
 describe("the console's calls pages in Chromium", () => {
-  let browser: Browser;
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    [browser, demo] = await Promise.all([launchBrowser(), openDemoDatabase("pglite")]);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
+  const line = useConsoleLine();
 
   /** A staff operator's page, signed in through the form. */
-  async function staffPage(test: TestContext): Promise<ConsolePage> {
-    const password = await addOperator(demo.db, "sam", "staff");
-    const tab = await openConsolePage(browser, app.baseUrl, test);
-    await logIn(tab, "sam", password);
-    return tab;
+  function staffPage(test: TestContext): Promise<ConsolePage> {
+    return line.signedInPage(test, "sam", "staff");
   }
 
   /** Renews everything for a reader by phone; answers the call and the TRN the database holds. */
   async function renewAll(reader: { card: string; pin: string }, label: string) {
-    const result = await call(app, [...login(reader.card, reader.pin), "0", "*"], {
+    const result = await call(line.app, [...login(reader.card, reader.pin), "0", "*"], {
       callSid: callSidFor(label),
     });
-    const trn = (await transactions(demo.db)).at(-1)?.trn;
+    const trn = (await transactions(line.demo.db)).at(-1)?.trn;
     if (!trn) throw new Error("the call issued no TRN");
     return { callSid: result.callSid, trn };
   }
 
   it("sends a visitor to the login form, refuses a wrong password, and signs the operator in", async (test) => {
-    const password = await addOperator(demo.db, "sam", "staff");
-    const tab = await openConsolePage(browser, app.baseUrl, test);
+    const password = await addOperator(line.demo.db, "sam", "staff");
+    const tab = await openConsolePage(line.browser, line.app.baseUrl, test);
     const { page } = tab;
 
-    await page.goto(`${app.baseUrl}/ops/live`);
+    await page.goto(`${line.app.baseUrl}/ops/live`);
     expect(new URL(page.url()).pathname).toBe("/ops/login");
     await page.getByLabel("Name").fill("sam");
     await page.getByLabel("Password").fill("not-the-password");
@@ -99,7 +71,7 @@ describe("the console's calls pages in Chromium", () => {
 
     await page.getByLabel("Password").fill(password);
     await Promise.all([
-      page.waitForURL(`${app.baseUrl}/ops/live`),
+      page.waitForURL(`${line.app.baseUrl}/ops/live`),
       page.getByRole("button", { name: "Sign in" }).click(),
     ]);
     expect(await page.locator("header .who").textContent()).toBe("sam (staff)");
@@ -119,10 +91,10 @@ describe("the console's calls pages in Chromium", () => {
     const mark = await markPage(page);
 
     // The reader logs in and waits at the menu: the call is in progress.
-    const caller = holdCall(app, callSidFor("live call"));
+    const caller = holdCall(line.app, callSidFor("live call"));
     caller.press(...login(READER_1.card, READER_1.pin));
     await caller.held();
-    const inProgress = await callRow(demo.db, caller.callSid);
+    const inProgress = await callRow(line.demo.db, caller.callSid);
     expect(inProgress?.endedAt).toBeNull();
 
     const row = page.locator(`#live-calls tr[data-call-sid="${caller.callSid}"]`);
@@ -146,7 +118,7 @@ describe("the console's calls pages in Chromium", () => {
     // Renew all: the row follows the call to its next step.
     caller.press("0");
     await caller.held();
-    const renewed = await callRow(demo.db, caller.callSid);
+    const renewed = await callRow(line.demo.db, caller.callSid);
     expect(renewed?.step).not.toBe(inProgress?.step);
     await expect.poll(liveCells, POLL).toEqual(expected(renewed?.step));
 
@@ -181,7 +153,7 @@ describe("the console's calls pages in Chromium", () => {
 
     await page.getByRole("link", { name: "Call log" }).click();
     await page.getByRole("link", { name: callSid }).click();
-    await page.waitForURL(`${app.baseUrl}/ops/calls/${callSid}`);
+    await page.waitForURL(`${line.app.baseUrl}/ops/calls/${callSid}`);
     expect(await page.locator("#call-outcome").textContent()).toBe("Renewed");
 
     const renewals = page.locator("section.renewal");
@@ -263,14 +235,14 @@ describe("the console's calls pages in Chromium", () => {
     // Reader 1 calls twice (renews, then logs in and says goodbye); reader 3's call and a call
     // that never logs in must be left out by the filter on card last four.
     const first = await renewAll(READER_1, "csv reader 1 renews");
-    app.setNow("2026-12-01T10:20:00+08:00");
+    line.app.setNow("2026-12-01T10:20:00+08:00");
     const other = await renewAll(READER_3, "csv reader 3 renews");
-    app.setNow("2026-12-01T10:40:00+08:00");
-    const second = await call(app, [...login(READER_1.card, READER_1.pin), "*"], {
+    line.app.setNow("2026-12-01T10:40:00+08:00");
+    const second = await call(line.app, [...login(READER_1.card, READER_1.pin), "*"], {
       callSid: callSidFor("csv reader 1 again"),
     });
-    app.setNow("2026-12-01T11:00:00+08:00");
-    const abandoned = await call(app, ["3"], { callSid: callSidFor("csv abandoned") });
+    line.app.setNow("2026-12-01T11:00:00+08:00");
+    const abandoned = await call(line.app, ["3"], { callSid: callSidFor("csv abandoned") });
 
     const tab = await staffPage(test);
     const { page } = tab;
@@ -294,25 +266,11 @@ describe("the console's calls pages in Chromium", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     expect(download.suggestedFilename()).toBe("renewline-calls-202612011100.csv");
     const csv = await readFile(await download.path(), "utf8");
-    // Split by hand: no field of these calls holds a comma, a quote or a line break.
-    const [header, ...rows] = csv
-      .trimEnd()
-      .split(/\r?\n/)
-      .map((line) => line.split(","));
-    expect(header).toEqual([
-      "call_sid",
-      "started (library time)",
-      "started_at (UTC)",
-      "ended_at (UTC)",
-      "duration_seconds",
-      "language",
-      "outcome",
-      "card_last_four",
-      "last_step",
-    ]);
+    const [header, ...rows] = parseCsv(csv);
+    expect(header).toEqual(CALL_LOG_CSV_HEADER);
     // The same calls as the page, oldest first (the export's order, for a spreadsheet).
     expect(rows.map((row) => row[0])).toEqual([...shown].reverse());
-    const secondOutcome = (await callRow(demo.db, second.callSid))?.outcome;
+    const secondOutcome = (await callRow(line.demo.db, second.callSid))?.outcome;
     expect(rows.map((row) => [row[0], row[1], row[5], row[6], row[7]])).toEqual([
       [first.callSid, "2026-12-01 10:00:00", "en", "renewed", "0001"],
       [second.callSid, "2026-12-01 10:40:00", "en", secondOutcome, "0001"],

@@ -3,74 +3,39 @@
  * a lift forged from their page is refused; an admin lifts a lock with its button. PGlite only.
  */
 import { eq } from "drizzle-orm";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { patrons } from "../../src/db/schema/index.js";
-import {
-  DEMO_NOW,
-  type DemoDatabase,
-  lockOf,
-  login,
-  openDemoDatabase,
-  patronIdOf,
-} from "../calls/call-helpers.js";
-import {
-  type ConsolePage,
-  expectCleanPage,
-  launchBrowser,
-  logIn,
-  openConsolePage,
-  postFromPage,
-} from "../support/browser.js";
-import { addOperator } from "../support/ops-app.js";
-import { call, startVoiceApp, TEST_LOCKOUT, type VoiceApp } from "../support/voice-app.js";
+import { DEMO_NOW, keyFiveWrongPins, lockOf, patronIdOf } from "../calls/call-helpers.js";
+import { type ConsolePage, expectCleanPage, postFromPage, useConsoleLine } from "../support/browser.js";
+import { TEST_LOCKOUT } from "../support/voice-app.js";
 
 const READER_1 = { card: "2100000001", name: "Chan Tai Man" };
 const READER_2 = { card: "2100000002", name: "Wong Siu Ming" };
 const LOCKED_UNTIL = new Date(Date.parse(DEMO_NOW) + TEST_LOCKOUT.minutes * 60_000);
 
 describe("locked accounts in Chromium", () => {
-  let browser: Browser;
-  let demo: DemoDatabase;
-  let app: VoiceApp;
+  const line = useConsoleLine();
 
-  beforeAll(async () => {
-    [browser, demo] = await Promise.all([launchBrowser(), openDemoDatabase("pglite")]);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
-
-  /** Five wrong PINs in a row, across two calls (three end a call): the line locks the account. */
+  /** Locks the reader's account by phone; answers their patron id. */
   async function lockByPhone(card: string): Promise<number> {
-    await call(app, [...login(card, "111111"), `${card}#`, "222222#", `${card}#`, "333333#"]);
-    await call(app, [...login(card, "444444"), `${card}#`, "555555#"]);
-    expect((await lockOf(demo.db, card)).phoneLockedUntil).toEqual(LOCKED_UNTIL);
-    return patronIdOf(demo.db, card);
+    await keyFiveWrongPins(line.app, card);
+    expect((await lockOf(line.demo.db, card)).phoneLockedUntil).toEqual(LOCKED_UNTIL);
+    return patronIdOf(line.demo.db, card);
   }
 
   /** The same lock, written straight to the reader's row. */
   async function lockDirectly(card: string): Promise<number> {
-    await demo.db
+    await line.demo.db
       .update(patrons)
       .set({ phoneLockedAt: new Date(DEMO_NOW), phoneLockedUntil: LOCKED_UNTIL })
       .where(eq(patrons.cardNumber, card));
-    return patronIdOf(demo.db, card);
+    return patronIdOf(line.demo.db, card);
   }
 
   async function signedIn(test: TestContext, name: string, role: "staff" | "admin"): Promise<ConsolePage> {
-    const password = await addOperator(demo.db, name, role);
-    const tab = await openConsolePage(browser, app.baseUrl, test);
-    await logIn(tab, name, password);
+    const tab = await line.signedInPage(test, name, role);
     await tab.page.getByRole("link", { name: "Locked accounts" }).click();
-    await tab.page.waitForURL(`${app.baseUrl}/ops/locks`);
+    await tab.page.waitForURL(`${line.app.baseUrl}/ops/locks`);
     return tab;
   }
 
@@ -80,7 +45,7 @@ describe("locked accounts in Chromium", () => {
 
   it("shows a staff operator the lock with no lift button, and refuses a lift forged from their page", async (test) => {
     const patronId = await lockByPhone(READER_1.card);
-    const before = await lockOf(demo.db, READER_1.card);
+    const before = await lockOf(line.demo.db, READER_1.card);
     const tab = await signedIn(test, "sam", "staff");
     const { page } = tab;
 
@@ -104,10 +69,10 @@ describe("locked accounts in Chromium", () => {
     expect(response.status()).toBe(403);
     expect(await page.locator("body").textContent()).toContain("Only an admin may do this.");
     await tab.screenshot("forged lift refused");
-    expect(await lockOf(demo.db, READER_1.card)).toEqual(before);
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual(before);
 
     // Back on the page, the lock is still there.
-    await page.goto(`${app.baseUrl}/ops/locks`);
+    await page.goto(`${line.app.baseUrl}/ops/locks`);
     expect(await lockRows(tab).count()).toBe(1);
     expectCleanPage(tab, [`403 /ops/locks/${patronId}/lift`]);
   });
@@ -121,7 +86,7 @@ describe("locked accounts in Chromium", () => {
     await tab.screenshot("before");
 
     await Promise.all([
-      page.waitForURL(`${app.baseUrl}/ops/locks?lifted=1`),
+      page.waitForURL(`${line.app.baseUrl}/ops/locks?lifted=1`),
       page.getByRole("button", { name: "Lift lock on card …0002" }).click(),
     ]);
     expect(await page.locator('p[role="status"]').textContent()).toBe(
@@ -129,22 +94,22 @@ describe("locked accounts in Chromium", () => {
     );
     expect(await page.locator(`#locks tr[data-patron-id="${lifted}"]`).count()).toBe(0);
     expect(await page.locator(`#locks tr[data-patron-id="${kept}"]`).count()).toBe(1);
-    expect(await lockOf(demo.db, READER_2.card)).toEqual({
+    expect(await lockOf(line.demo.db, READER_2.card)).toEqual({
       failedPinAttempts: 0,
       phoneLockedAt: null,
       phoneLockedUntil: null,
     });
-    expect((await lockOf(demo.db, READER_1.card)).phoneLockedUntil).toEqual(LOCKED_UNTIL);
+    expect((await lockOf(line.demo.db, READER_1.card)).phoneLockedUntil).toEqual(LOCKED_UNTIL);
     await tab.screenshot();
 
     // The last one: the page then says nothing is locked.
     await Promise.all([
-      page.waitForURL(`${app.baseUrl}/ops/locks?lifted=1`),
+      page.waitForURL(`${line.app.baseUrl}/ops/locks?lifted=1`),
       page.getByRole("button", { name: "Lift lock on card …0001" }).click(),
     ]);
     await page.locator("#no-locks").waitFor();
     expect(await page.locator("#no-locks").textContent()).toBe("No account is locked.");
-    expect((await lockOf(demo.db, READER_1.card)).phoneLockedUntil).toBeNull();
+    expect((await lockOf(line.demo.db, READER_1.card)).phoneLockedUntil).toBeNull();
     expectCleanPage(tab);
   });
 });

@@ -5,46 +5,30 @@
  * screenshots (docs/screenshots, 1280x800). PGlite only.
  */
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatTrn } from "../../src/renewals/trn.js";
-import { DEMO_NOW, type DemoDatabase, login, openDemoDatabase, transactions } from "../calls/call-helpers.js";
+import { login, transactions } from "../calls/call-helpers.js";
 import {
   type ConsolePage,
   callSidFor,
   DOCS_SCREENSHOTS_DIR,
   expectCleanPage,
   holdCall,
-  launchBrowser,
-  logIn,
-  openConsolePage,
   saveScreenshot,
+  useConsoleLine,
 } from "../support/browser.js";
-import { addOperator } from "../support/ops-app.js";
-import { call, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call } from "../support/voice-app.js";
 
 const at = (time: string) => `2026-12-01T${time}:00+08:00`;
 
 describe("a tour of the console in Chromium", () => {
-  let browser: Browser;
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    [browser, demo] = await Promise.all([launchBrowser(), openDemoDatabase("pglite")]);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await demo?.dispose();
-  });
+  const line = useConsoleLine();
 
   /** Renews everything for a reader at `time`; answers the call's SID and the TRN it was given. */
   async function renewAll(time: string, card: string, pin: string) {
-    app.setNow(at(time));
-    const { callSid } = await call(app, [...login(card, pin), "0", "*"], { callSid: callSidFor(card) });
-    const trn = (await transactions(demo.db)).at(-1)?.trn ?? "";
+    line.app.setNow(at(time));
+    const { callSid } = await call(line.app, [...login(card, pin), "0", "*"], { callSid: callSidFor(card) });
+    const trn = (await transactions(line.demo.db)).at(-1)?.trn ?? "";
     return { callSid, trn };
   }
 
@@ -54,16 +38,18 @@ describe("a tour of the console in Chromium", () => {
     const refused = await renewAll("09:31", "2100000009", "0909");
     await renewAll("09:47", "2100000004", "0404");
     await renewAll("10:02", "2100000027", "2727");
-    app.setNow(at("10:15"));
-    await call(app, ["3"], { callSid: callSidFor("abandoned") });
+    line.app.setNow(at("10:15"));
+    await call(line.app, ["3"], { callSid: callSidFor("abandoned") });
     // Reader 2 keys five wrong PINs over two calls: locked for 30 minutes.
-    app.setNow(at("10:31"));
+    line.app.setNow(at("10:31"));
     const card = "2100000002";
-    await call(app, [...login(card, "1111"), `${card}#`, "2222#", `${card}#`, "3333#"], {
+    await call(line.app, [...login(card, "1111"), `${card}#`, "2222#", `${card}#`, "3333#"], {
       callSid: callSidFor("wrong PINs 1"),
     });
-    app.setNow(at("10:34"));
-    await call(app, [...login(card, "4444"), `${card}#`, "5555#"], { callSid: callSidFor("wrong PINs 2") });
+    line.app.setNow(at("10:34"));
+    await call(line.app, [...login(card, "4444"), `${card}#`, "5555#"], {
+      callSid: callSidFor("wrong PINs 2"),
+    });
     return { set, refused };
   }
 
@@ -83,19 +69,17 @@ describe("a tour of the console in Chromium", () => {
   it("renders every page cleanly, and saves the README's screenshots", async (test) => {
     const { set, refused } = await placeMorningCalls();
     // Two calls in progress: a reader at the menu, and a caller who has just rung.
-    app.setNow(at("10:46"));
-    const atMenu = holdCall(app, callSidFor("in progress at the menu"));
+    line.app.setNow(at("10:46"));
+    const atMenu = holdCall(line.app, callSidFor("in progress at the menu"));
     atMenu.press(...login("2100000005", "0505"));
     await atMenu.held();
-    app.setNow(at("10:48"));
-    const ringing = holdCall(app, callSidFor("in progress, just rung"));
+    line.app.setNow(at("10:48"));
+    const ringing = holdCall(line.app, callSidFor("in progress, just rung"));
     await ringing.held();
-    app.setNow(at("10:50"));
+    line.app.setNow(at("10:50"));
 
-    const password = await addOperator(demo.db, "alice", "admin");
-    const tab = await openConsolePage(browser, app.baseUrl, test);
+    const tab = await line.signedInPage(test, "alice", "admin");
     const { page } = tab;
-    await logIn(tab, "alice", password);
     const tabs = (name: string) =>
       page.getByRole("navigation", { name: "Console" }).getByRole("link", { name });
 

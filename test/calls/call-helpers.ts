@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { asc, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { Database } from "../../src/db/database.js";
 import {
   callEvents,
@@ -20,7 +21,8 @@ import { readDemoFile } from "../../src/demo/demo-data.js";
 import type { CallResult } from "../../src/simulator/call-simulator.js";
 import { VOICE_FLOWS_DIR } from "../../src/voice/flow-definition.js";
 import { createTestDatabase, type DriverKind, resetData, type TestDatabase } from "../support/database.js";
-import { loadFixture } from "../support/library-fixture.js";
+import { type ExtraReaderLoan, extraReadersFixture, loadFixture } from "../support/library-fixture.js";
+import { call, startVoiceApp, type VoiceApp, type VoiceAppOptions } from "../support/voice-app.js";
 
 /** The demo library's day, unshifted: Tuesday 1 December 2026, 10:00 in Hong Kong. */
 export const DEMO_NOW = "2026-12-01T10:00:00+08:00";
@@ -70,6 +72,55 @@ export async function openDemoDatabase(driver: DriverKind, extra?: unknown): Pro
   };
 }
 
+export interface DemoLineOptions {
+  /** A fixture loaded over the demo library (and restored with it). */
+  extra?: unknown;
+  /** The app's options but its database and clock, such as `ops: true` or a logger. */
+  app?: Omit<VoiceAppOptions, "db" | "now">;
+}
+
+/**
+ * The demo library and the line that answers on it, for one describe block. `demo` and `app`
+ * exist once the block's beforeAll has run: read them only inside tests and hooks.
+ */
+export interface DemoLine {
+  readonly demo: DemoDatabase;
+  readonly app: VoiceApp;
+}
+
+/**
+ * Registers the hooks of a describe block that calls the line on the demo library: its own
+ * database and app on DEMO_NOW, opened once and closed after the block, and the library and the
+ * clock put back before each test.
+ */
+export function useDemoLine(driver: DriverKind, options: DemoLineOptions = {}): DemoLine {
+  let demo: DemoDatabase | undefined;
+  let app: VoiceApp | undefined;
+  const line: DemoLine = {
+    get demo() {
+      if (!demo) throw new Error("the demo line opens in beforeAll: use it inside a test or hook");
+      return demo;
+    },
+    get app() {
+      if (!app) throw new Error("the demo line opens in beforeAll: use it inside a test or hook");
+      return app;
+    },
+  };
+  beforeAll(async () => {
+    demo = await openDemoDatabase(driver, options.extra);
+    app = await startVoiceApp({ ...options.app, db: demo.db, now: DEMO_NOW });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await demo?.dispose();
+  });
+  beforeEach(async () => {
+    await line.demo.restore();
+    line.app.setNow(DEMO_NOW);
+  });
+  return line;
+}
+
 /** Two readers who share HKID digits (A246813(4) and L246813(4): keyed 2468134) and PIN 4321. */
 export const TWINS = {
   hkidDigits: "2468134",
@@ -79,46 +130,26 @@ export const TWINS = {
 };
 
 export function twinsFixture() {
-  const twin = (cardNumber: string, hkid: string, phone: string) => ({
+  const twin = (cardNumber: string, hkid: string, phone: string, loan: ExtraReaderLoan) => ({
     cardNumber,
     name: `Twin ${cardNumber.slice(-2)}`,
     hkid,
     phone,
     pin: TWINS.pin,
-    category: "adult",
-    status: "active",
-    expiresOn: "2030-06-30",
+    loans: [loan],
   });
-  return {
-    closedDays: [],
-    patrons: [twin(TWINS.first, "A246813(4)", "91110091"), twin(TWINS.second, "L246813(4)", "91110092")],
-    titles: [
-      { id: "TW1", title: "Twin Book One" },
-      { id: "TW2", title: "Twin Book Two" },
-    ],
-    items: [
-      { barcode: "34000000000091", titleId: "TW1", status: "on_loan" },
-      { barcode: "34000000000092", titleId: "TW2", status: "on_loan" },
-    ],
-    loans: [
-      {
-        barcode: "34000000000091",
-        cardNumber: TWINS.first,
-        borrowedOn: "2026-11-24",
-        dueOn: "2026-12-08",
-        renewals: 0,
-      },
-      {
-        barcode: "34000000000092",
-        cardNumber: TWINS.second,
-        borrowedOn: "2026-11-24",
-        dueOn: "2026-12-08",
-        renewals: 0,
-      },
-    ],
-    reservations: [],
-    charges: [],
-  };
+  return extraReadersFixture([
+    twin(TWINS.first, "A246813(4)", "91110091", {
+      barcode: "34000000000091",
+      titleId: "TW1",
+      title: "Twin Book One",
+    }),
+    twin(TWINS.second, "L246813(4)", "91110092", {
+      barcode: "34000000000092",
+      titleId: "TW2",
+      title: "Twin Book Two",
+    }),
+  ]);
 }
 
 // ---- What the caller hears ----
@@ -172,6 +203,19 @@ export function spokenTrn(trn: string, language: Language): string {
 /** The script that chooses a language and logs in. */
 export function login(identifier: string, secret: string, language: Language = "en"): string[] {
   return [LANGUAGE_KEY[language], `${identifier}#`, `${secret}#`];
+}
+
+/** The PINs keyFiveWrongPins keys, in order. */
+export const WRONG_PINS = ["111111", "222222", "333333", "444444", "555555"] as const;
+
+/**
+ * Keys WRONG_PINS for `card`, five in a row over two calls (the third miss ends a call): enough for
+ * the line to lock the account (TEST_LOCKOUT).
+ */
+export async function keyFiveWrongPins(app: VoiceApp, card: string): Promise<void> {
+  const [first, second, third, fourth, fifth] = WRONG_PINS;
+  await call(app, [...login(card, first), `${card}#`, `${second}#`, `${card}#`, `${third}#`]);
+  await call(app, [...login(card, fourth), `${card}#`, `${fifth}#`]);
 }
 
 // ---- What the database holds ----

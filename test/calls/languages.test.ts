@@ -3,24 +3,22 @@
  * in its own voice; once chosen, every prompt comes from that language's catalogue, in its voice
  * and language code, with dates and reference numbers spoken the way that language speaks them.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CallResult } from "../../src/simulator/call-simulator.js";
 import { DRIVERS } from "../support/database.js";
-import { call, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call } from "../support/voice-app.js";
 import {
   CATALOGUES,
   callRow,
-  DEMO_NOW,
-  type DemoDatabase,
   heard,
   type Language,
   loansOf,
   login,
   NEW_DUE,
-  openDemoDatabase,
   prompt,
   spokenTrn,
   transactions,
+  useDemoLine,
 } from "./call-helpers.js";
 
 const NEW_DUE_SPOKEN: Record<Language, string> = {
@@ -34,23 +32,10 @@ function says(result: CallResult) {
 }
 
 describe.each(DRIVERS)("languages on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-  });
+  const line = useDemoLine(driver);
 
   it("speaks each language option in its own language, voice and language code", async () => {
-    const result = await call(app, []);
+    const result = await call(line.app, []);
     expect(says(result).map((s) => [s.text, s.voice, s.language])).toEqual(
       (["yue", "cmn", "en"] as const).map((language) => [
         prompt(language, "language.option"),
@@ -62,9 +47,9 @@ describe.each(DRIVERS)("languages on %s", (driver) => {
 
   it.each(["yue", "cmn", "en"] as const)("logs in and renews all in %s", async (language) => {
     const t = (key: string, params?: Record<string, string>) => prompt(language, key, params);
-    const result = await call(app, [...login("2100000001", "135790", language), "0", "2", "*"]);
+    const result = await call(line.app, [...login("2100000001", "135790", language), "0", "2", "*"]);
 
-    const [transaction] = await transactions(demo.db);
+    const [transaction] = await transactions(line.demo.db);
     if (!transaction) throw new Error("no renewal transaction");
     const reference = t("renewal.reference", { trn: spokenTrn(transaction.trn, language) });
     const expected = [
@@ -95,17 +80,17 @@ describe.each(DRIVERS)("languages on %s", (driver) => {
         CATALOGUES[language].languageCode,
       ]);
     }
-    expect(await loansOf(demo.db, "2100000001")).toEqual({
+    expect(await loansOf(line.demo.db, "2100000001")).toEqual({
       "34000000000001": { dueOn: NEW_DUE, renewals: 1 },
       "34000000000003": { dueOn: NEW_DUE, renewals: 1 },
       "34000000000004": { dueOn: NEW_DUE, renewals: 1 },
     });
-    expect((await callRow(demo.db, result.callSid))?.language).toBe(language);
+    expect((await callRow(line.demo.db, result.callSid))?.language).toBe(language);
   });
 
   it.each(["yue", "cmn"] as const)("tells the reasons in %s (reader 3)", async (language) => {
     const t = (key: string, params?: Record<string, string>) => prompt(language, key, params);
-    const result = await call(app, [...login("2100000003", "0303", language), "0", "1", "*"]);
+    const result = await call(line.app, [...login("2100000003", "0303", language), "0", "1", "*"]);
     expect(heard(result)).toContain(t("renewAll.counts", { renewed: "1", refused: "1" }));
     expect(heard(result)).toContain(t("refusals.item", { title: "三體", reason: t("reason.RESERVED") }));
     // No English after the language menu (the title here is Chinese too).
@@ -122,7 +107,7 @@ describe.each(DRIVERS)("languages on %s", (driver) => {
     ["cmn", "港币9元"],
   ] as const)("tells charges and overdue loans in %s (reader 2)", async (language, amount) => {
     const t = (key: string, params?: Record<string, string>) => prompt(language, key, params);
-    const result = await call(app, [...login("2100000002", "0202", language), "2", "3", "*"]);
+    const result = await call(line.app, [...login("2100000002", "0202", language), "2", "3", "*"]);
     expect(heard(result)).toContain(
       t("loans.overdueItem", { title: "Sapiens: A Brief History of Humankind", date: "11月25日 星期三" }),
     );

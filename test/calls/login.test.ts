@@ -4,25 +4,24 @@
  * shared HKID digits; the same answer for every failure; three failures end the call; five in a
  * row across calls lock the account for 30 minutes.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CallResult } from "../../src/simulator/call-simulator.js";
 import { DRIVERS } from "../support/database.js";
-import { call, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call } from "../support/voice-app.js";
 import {
   callRow,
   DEMO_NOW,
-  type DemoDatabase,
   detailsOf,
   heard,
   lockOf,
   login,
-  openDemoDatabase,
   patronIdOf,
   prompt,
   stepsOf,
   TWINS,
   timesHeard,
   twinsFixture,
+  useDemoLine,
 } from "./call-helpers.js";
 
 const READER_1 = { card: "2100000001", pin: "135790", hkid: "1234563" };
@@ -35,26 +34,12 @@ const at = (minutesAfterDemo: number) =>
   new Date(Date.parse(DEMO_NOW) + minutesAfterDemo * 60_000).toISOString();
 
 describe.each(DRIVERS)("logging in on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver, twinsFixture());
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
+  const line = useDemoLine(driver, { extra: twinsFixture() });
 
   /** Logs in, ends at the menu with `*`, and returns who the call row says logged in. */
   async function loggedInAs(identifier: string, secret: string) {
-    const result = await call(app, [...login(identifier, secret), "*"]);
-    const row = await callRow(demo.db, result.callSid);
+    const result = await call(line.app, [...login(identifier, secret), "*"]);
+    const row = await callRow(line.demo.db, result.callSid);
     return { result, patronId: row?.patronId ?? null, cardLastFour: row?.cardLastFour ?? null };
   }
 
@@ -69,9 +54,9 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     expect(text).not.toContain(prompt("en", "login.failed"));
     expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
 
-    expect(patronId).toBe(await patronIdOf(demo.db, READER_1.card));
+    expect(patronId).toBe(await patronIdOf(line.demo.db, READER_1.card));
     expect(cardLastFour).toBe("0001");
-    expect(await stepsOf(demo.db, result.callSid)).toEqual([
+    expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
       "language",
       "card",
       "pin",
@@ -79,10 +64,10 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
       "menu",
       "goodbye",
     ]);
-    expect(await detailsOf(demo.db, result.callSid, "login")).toEqual([
+    expect(await detailsOf(line.demo.db, result.callSid, "login")).toEqual([
       { result: "ok", cardLastFour: "0001" },
     ]);
-    const row = await callRow(demo.db, result.callSid);
+    const row = await callRow(line.demo.db, result.callSid);
     expect(row).toMatchObject({ status: "completed", language: "en", step: "goodbye", outcome: "abandoned" });
     expect(row?.endedAt).not.toBeNull();
     expect(row?.durationSeconds).toBe(Math.round(result.durationSeconds));
@@ -96,27 +81,27 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
   it("logs in a reader with no PIN by card number and the phone's last four digits", async () => {
     const { result, patronId } = await loggedInAs("2100000024", "8888");
     expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
-    expect(patronId).toBe(await patronIdOf(demo.db, "2100000024"));
+    expect(patronId).toBe(await patronIdOf(line.demo.db, "2100000024"));
   });
 
   it("logs in by HKID digits and the phone's last four digits (reader 24)", async () => {
     const { result, patronId, cardLastFour } = await loggedInAs("1123582", "8888");
     expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
-    expect(patronId).toBe(await patronIdOf(demo.db, "2100000024"));
+    expect(patronId).toBe(await patronIdOf(line.demo.db, "2100000024"));
     expect(cardLastFour).toBe("0024");
   });
 
   it("logs in by HKID digits and PIN (reader 1)", async () => {
     const { result, patronId } = await loggedInAs(READER_1.hkid, READER_1.pin);
     expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "3", overdue: "0" }));
-    expect(patronId).toBe(await patronIdOf(demo.db, READER_1.card));
+    expect(patronId).toBe(await patronIdOf(line.demo.db, READER_1.card));
   });
 
   it("where two accounts share the HKID digits, the PIN decides (readers 25 and 26)", async () => {
     const as25 = await loggedInAs("3579135", "2525");
     const as26 = await loggedInAs("3579135", "2626");
-    expect(as25.patronId).toBe(await patronIdOf(demo.db, "2100000025"));
-    expect(as26.patronId).toBe(await patronIdOf(demo.db, "2100000026"));
+    expect(as25.patronId).toBe(await patronIdOf(line.demo.db, "2100000025"));
+    expect(as26.patronId).toBe(await patronIdOf(line.demo.db, "2100000026"));
     for (const { result } of [as25, as26]) {
       expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
       expect(heard(result)).not.toContain(prompt("en", "cardNumber.prompt"));
@@ -124,14 +109,16 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
   });
 
   it("where the PIN fits more than one account, asks for the card number, then logs in", async () => {
-    const result = await call(app, [...login(TWINS.hkidDigits, TWINS.pin), `${TWINS.second}#`, "*"]);
+    const result = await call(line.app, [...login(TWINS.hkidDigits, TWINS.pin), `${TWINS.second}#`, "*"]);
 
     const text = heard(result);
     expect(text).toContain(prompt("en", "cardNumber.prompt"));
     expect(text).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
     expect(text).not.toContain(prompt("en", "login.failed"));
-    expect((await callRow(demo.db, result.callSid))?.patronId).toBe(await patronIdOf(demo.db, TWINS.second));
-    expect(await stepsOf(demo.db, result.callSid)).toEqual([
+    expect((await callRow(line.demo.db, result.callSid))?.patronId).toBe(
+      await patronIdOf(line.demo.db, TWINS.second),
+    );
+    expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
       "language",
       "card",
       "pin",
@@ -140,27 +127,27 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
       "menu",
       "goodbye",
     ]);
-    expect(await detailsOf(demo.db, result.callSid, "login")).toEqual([
+    expect(await detailsOf(line.demo.db, result.callSid, "login")).toEqual([
       { result: "ambiguous" },
       { result: "ok", cardLastFour: "0092" },
     ]);
   });
 
   it("where the PIN fits more than one account, a card number that is neither fails like any login", async () => {
-    const result = await call(app, [...login(TWINS.hkidDigits, TWINS.pin), "2100000001#", "(timeout)"]);
+    const result = await call(line.app, [...login(TWINS.hkidDigits, TWINS.pin), "2100000001#", "(timeout)"]);
     const text = heard(result);
     expect(text).toContain(`${prompt("en", "login.failed")} ${prompt("en", "card.prompt")}`);
-    expect((await callRow(demo.db, result.callSid))?.patronId).toBeNull();
-    expect(await detailsOf(demo.db, result.callSid, "login")).toEqual([
+    expect((await callRow(line.demo.db, result.callSid))?.patronId).toBeNull();
+    expect(await detailsOf(line.demo.db, result.callSid, "login")).toEqual([
       { result: "ambiguous" },
       { result: "failed", attempt: 1 },
     ]);
   });
 
   it("gives a wrong PIN, an unknown card and unknown HKID digits the very same answer", async () => {
-    const wrongPin = await call(app, login(READER_1.card, "999999"));
-    const unknownCard = await call(app, login("2199999999", READER_1.pin));
-    const unknownHkid = await call(app, login("7654321", READER_1.pin));
+    const wrongPin = await call(line.app, login(READER_1.card, "999999"));
+    const unknownCard = await call(line.app, login("2199999999", READER_1.pin));
+    const unknownHkid = await call(line.app, login("7654321", READER_1.pin));
 
     // The answer to the PIN: same TwiML, byte for byte.
     const answers = [wrongPin, unknownCard, unknownHkid].map(answerToPin);
@@ -169,12 +156,12 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     expect(answers[1]).toBe(answers[0]);
     expect(answers[2]).toBe(answers[0]);
     for (const result of [wrongPin, unknownCard, unknownHkid]) {
-      expect((await callRow(demo.db, result.callSid))?.patronId).toBeNull();
+      expect((await callRow(line.demo.db, result.callSid))?.patronId).toBeNull();
     }
   });
 
   it("ends the call after three failed logins", async () => {
-    const result = await call(app, [
+    const result = await call(line.app, [
       ...login(READER_1.card, "111111"),
       `${READER_1.card}#`,
       "222222#",
@@ -193,19 +180,22 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     expect(result.transcript.filter((e) => e.kind === "gather")).toHaveLength(7);
     expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
 
-    expect(await detailsOf(demo.db, result.callSid, "login")).toEqual([
+    expect(await detailsOf(line.demo.db, result.callSid, "login")).toEqual([
       { result: "failed", attempt: 1 },
       { result: "failed", attempt: 2 },
       { result: "failed", attempt: 3 },
     ]);
-    expect((await stepsOf(demo.db, result.callSid)).at(-1)).toBe("goodbye");
-    expect(await callRow(demo.db, result.callSid)).toMatchObject({ patronId: null, outcome: "login_failed" });
-    expect((await lockOf(demo.db, READER_1.card)).failedPinAttempts).toBe(3);
+    expect((await stepsOf(line.demo.db, result.callSid)).at(-1)).toBe("goodbye");
+    expect(await callRow(line.demo.db, result.callSid)).toMatchObject({
+      patronId: null,
+      outcome: "login_failed",
+    });
+    expect((await lockOf(line.demo.db, READER_1.card)).failedPinAttempts).toBe(3);
   });
 
   it("counts every failed login of the call, also those after another card (key 8)", async () => {
     // voice-line.md: "Three failed logins in one call end the call."
-    const result = await call(app, [
+    const result = await call(line.app, [
       ...login(READER_1.card, "111111"),
       `${READER_1.card}#`,
       "222222#",
@@ -218,51 +208,51 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     ]);
     expect(timesHeard(result, prompt("en", "login.failed"))).toBe(3);
     expect(heard(result)).toContain(prompt("en", "login.tooManyFailures"));
-    expect((await stepsOf(demo.db, result.callSid)).at(-1)).toBe("goodbye");
+    expect((await stepsOf(line.demo.db, result.callSid)).at(-1)).toBe("goodbye");
   });
 
   it("locks an account after five failed PINs in a row across calls, for 30 minutes", async () => {
     // Three failures end the first call; two more in the second reach five.
-    await call(app, [
+    await call(line.app, [
       ...login(READER_1.card, "111111"),
       `${READER_1.card}#`,
       "222222#",
       `${READER_1.card}#`,
       "333333#",
     ]);
-    expect(await lockOf(demo.db, READER_1.card)).toEqual({
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual({
       failedPinAttempts: 3,
       phoneLockedAt: null,
       phoneLockedUntil: null,
     });
-    const wrongAnswer = answerToPin(await call(app, login(READER_1.card, "444444")));
-    await call(app, login(READER_1.card, "555555"));
+    const wrongAnswer = answerToPin(await call(line.app, login(READER_1.card, "444444")));
+    await call(line.app, login(READER_1.card, "555555"));
 
-    const locked = await lockOf(demo.db, READER_1.card);
+    const locked = await lockOf(line.demo.db, READER_1.card);
     expect(locked.phoneLockedAt?.toISOString()).toBe(new Date(DEMO_NOW).toISOString());
     expect(locked.phoneLockedUntil?.toISOString()).toBe(at(30));
 
     // Locked: even the right PIN gets the generic answer, byte for byte.
-    app.setNow(at(10));
-    const rightPinLocked = await call(app, [...login(READER_1.card, READER_1.pin), "(timeout)"]);
+    line.app.setNow(at(10));
+    const rightPinLocked = await call(line.app, [...login(READER_1.card, READER_1.pin), "(timeout)"]);
     expect(answerToPin(rightPinLocked)).toBe(wrongAnswer);
     expect(wrongAnswer).toContain(prompt("en", "login.failed"));
     expect(heard(rightPinLocked)).not.toContain(prompt("en", "menu.options"));
-    expect((await callRow(demo.db, rightPinLocked.callSid))?.patronId).toBeNull();
+    expect((await callRow(line.demo.db, rightPinLocked.callSid))?.patronId).toBeNull();
     // Attempts on a locked account change nothing: the lock is not extended.
-    expect((await lockOf(demo.db, READER_1.card)).phoneLockedUntil?.toISOString()).toBe(at(30));
+    expect((await lockOf(line.demo.db, READER_1.card)).phoneLockedUntil?.toISOString()).toBe(at(30));
 
-    app.setNow(at(29.9));
-    const stillLocked = await call(app, [...login(READER_1.card, READER_1.pin), "(timeout)"]);
-    expect((await callRow(demo.db, stillLocked.callSid))?.patronId).toBeNull();
+    line.app.setNow(at(29.9));
+    const stillLocked = await call(line.app, [...login(READER_1.card, READER_1.pin), "(timeout)"]);
+    expect((await callRow(line.demo.db, stillLocked.callSid))?.patronId).toBeNull();
 
-    app.setNow(at(30));
-    const unlocked = await call(app, [...login(READER_1.card, READER_1.pin), "*"]);
+    line.app.setNow(at(30));
+    const unlocked = await call(line.app, [...login(READER_1.card, READER_1.pin), "*"]);
     expect(heard(unlocked)).toContain(prompt("en", "summary.loans", { count: "3", overdue: "0" }));
-    expect((await callRow(demo.db, unlocked.callSid))?.patronId).toBe(
-      await patronIdOf(demo.db, READER_1.card),
+    expect((await callRow(line.demo.db, unlocked.callSid))?.patronId).toBe(
+      await patronIdOf(line.demo.db, READER_1.card),
     );
-    expect(await lockOf(demo.db, READER_1.card)).toEqual({
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual({
       failedPinAttempts: 0,
       phoneLockedAt: null,
       phoneLockedUntil: null,
@@ -271,13 +261,13 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
 
   it("a successful login ends the run of failed PINs, so four failures and a login never lock", async () => {
     for (const wrong of ["111111", "222222"]) {
-      await call(app, [...login(READER_1.card, wrong), `${READER_1.card}#`, `${wrong}0#`]);
+      await call(line.app, [...login(READER_1.card, wrong), `${READER_1.card}#`, `${wrong}0#`]);
     }
-    expect((await lockOf(demo.db, READER_1.card)).failedPinAttempts).toBe(4);
-    await call(app, [...login(READER_1.card, READER_1.pin), "*"]);
-    expect((await lockOf(demo.db, READER_1.card)).failedPinAttempts).toBe(0);
-    await call(app, login(READER_1.card, "666666"));
-    expect(await lockOf(demo.db, READER_1.card)).toMatchObject({
+    expect((await lockOf(line.demo.db, READER_1.card)).failedPinAttempts).toBe(4);
+    await call(line.app, [...login(READER_1.card, READER_1.pin), "*"]);
+    expect((await lockOf(line.demo.db, READER_1.card)).failedPinAttempts).toBe(0);
+    await call(line.app, login(READER_1.card, "666666"));
+    expect(await lockOf(line.demo.db, READER_1.card)).toMatchObject({
       failedPinAttempts: 1,
       phoneLockedUntil: null,
     });
@@ -286,15 +276,17 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
   it("a login through the card-number question also ends the run of failed PINs", async () => {
     // Four failures on the first twin's card, then a login by HKID digits, PIN and card number.
     for (const wrong of ["1111", "2222"]) {
-      await call(app, [...login(TWINS.first, wrong), `${TWINS.first}#`, `${wrong}0#`]);
+      await call(line.app, [...login(TWINS.first, wrong), `${TWINS.first}#`, `${wrong}0#`]);
     }
-    expect((await lockOf(demo.db, TWINS.first)).failedPinAttempts).toBe(4);
-    const result = await call(app, [...login(TWINS.hkidDigits, TWINS.pin), `${TWINS.first}#`, "*"]);
-    expect((await callRow(demo.db, result.callSid))?.patronId).toBe(await patronIdOf(demo.db, TWINS.first));
+    expect((await lockOf(line.demo.db, TWINS.first)).failedPinAttempts).toBe(4);
+    const result = await call(line.app, [...login(TWINS.hkidDigits, TWINS.pin), `${TWINS.first}#`, "*"]);
+    expect((await callRow(line.demo.db, result.callSid))?.patronId).toBe(
+      await patronIdOf(line.demo.db, TWINS.first),
+    );
 
-    expect((await lockOf(demo.db, TWINS.first)).failedPinAttempts).toBe(0);
+    expect((await lockOf(line.demo.db, TWINS.first)).failedPinAttempts).toBe(0);
     // One more failure is the first of a new run, not the fifth of the old one.
-    await call(app, login(TWINS.first, "9999"));
-    expect((await lockOf(demo.db, TWINS.first)).phoneLockedUntil).toBeNull();
+    await call(line.app, login(TWINS.first, "9999"));
+    expect((await lockOf(line.demo.db, TWINS.first)).phoneLockedUntil).toBeNull();
   });
 });

@@ -3,22 +3,20 @@
  * (voice-line.md step 5, 8 and "Webhooks"): hear loans (2), charges (3), library staff (7) in and
  * out of office hours, another card (8), the menu again (9), end (*); no input and wrong keys.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DRIVERS } from "../support/database.js";
-import { call, DEFAULT_STAFF, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call, DEFAULT_STAFF } from "../support/voice-app.js";
 import {
   callRow,
-  DEMO_NOW,
-  type DemoDatabase,
   detailsOf,
   eventsOf,
   heard,
   login,
-  openDemoDatabase,
   patronIdOf,
   prompt,
   stepsOf,
   timesHeard,
+  useDemoLine,
 } from "./call-helpers.js";
 
 const en = (key: string, params?: Record<string, string>) => prompt("en", key, params);
@@ -27,29 +25,15 @@ const READER_1 = login("2100000001", "135790");
 const READER_2 = login("2100000002", "0202");
 
 describe.each(DRIVERS)("the menu on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
+  const line = useDemoLine(driver);
 
   describe("2: the items on loan", () => {
     it("tells each title and due date, marking the overdue, then the menu (reader 2)", async () => {
-      const result = await call(app, [...READER_2, "2", "*"]);
+      const result = await call(line.app, [...READER_2, "2", "*"]);
       expect(heard(result)).toContain(
         `${MENU} ${en("loans.overdueItem", { title: "Sapiens: A Brief History of Humankind", date: "Wednesday 25 November" })} ${en("loans.item", { title: "傾城之戀", date: "Thursday 10 December" })} ${MENU} ${en("goodbye")}`,
       );
-      expect(await detailsOf(demo.db, result.callSid, "key")).toEqual([
+      expect(await detailsOf(line.demo.db, result.callSid, "key")).toEqual([
         { key: "3" },
         { keyed: "masked" },
         { keyed: "masked" },
@@ -59,21 +43,21 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     });
 
     it("says when nothing is on loan (reader 29)", async () => {
-      const result = await call(app, [...login("2100000029", "2929"), "2", "*"]);
+      const result = await call(line.app, [...login("2100000029", "2929"), "2", "*"]);
       expect(heard(result)).toContain(`${MENU} ${en("loans.none")} ${MENU}`);
     });
   });
 
   describe("3: outstanding charges", () => {
     it("the total and the item it comes from: HK$9.00 accrued (reader 2)", async () => {
-      const result = await call(app, [...READER_2, "3", "*"]);
+      const result = await call(line.app, [...READER_2, "3", "*"]);
       expect(heard(result)).toContain(
         `${MENU} ${en("charges.total", { amount: "9 dollars" })} ${en("charges.item", { title: "Sapiens: A Brief History of Humankind", amount: "9 dollars" })} ${MENU}`,
       );
     });
 
     it("a charge for no item is told as other charges (reader 18)", async () => {
-      const result = await call(app, [...login("2100000018", "1818"), "3", "*"]);
+      const result = await call(line.app, [...login("2100000018", "1818"), "3", "*"]);
       expect(heard(result)).toContain(
         [
           en("charges.total", { amount: "200 dollars" }),
@@ -86,11 +70,11 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     });
 
     it("dollars and cents, on a returned item (reader 16); none at all (reader 1)", async () => {
-      const reader16 = await call(app, [...login("2100000016", "1616"), "3", "*"]);
+      const reader16 = await call(line.app, [...login("2100000016", "1616"), "3", "*"]);
       expect(heard(reader16)).toContain(
         `${en("charges.total", { amount: "129 dollars 99 cents" })} ${en("charges.item", { title: "Harry Potter and the Philosopher's Stone", amount: "129 dollars 99 cents" })} ${MENU}`,
       );
-      const reader1 = await call(app, [...READER_1, "3", "*"]);
+      const reader1 = await call(line.app, [...READER_1, "3", "*"]);
       expect(heard(reader1)).toContain(`${MENU} ${en("charges.none")} ${MENU}`);
     });
   });
@@ -98,7 +82,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
   describe("7: library staff", () => {
     it("in office hours dials the staff number; no answer: back to the menu", async () => {
       const attempts: { numbers: string[] }[] = [];
-      const result = await call(app, [...READER_1, "7", "*"], {
+      const result = await call(line.app, [...READER_1, "7", "*"], {
         dialOutcome: (attempt) => {
           attempts.push(attempt);
           return "no-answer";
@@ -118,11 +102,11 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
         `${en("staff.connecting")} ${en("staff.noAnswer")} ${MENU} ${en("goodbye")}`,
       );
 
-      expect(await detailsOf(demo.db, result.callSid, "transfer")).toEqual([
+      expect(await detailsOf(line.demo.db, result.callSid, "transfer")).toEqual([
         { result: "dialling" },
         { result: "unanswered", dialStatus: "no-answer" },
       ]);
-      expect(await stepsOf(demo.db, result.callSid)).toEqual([
+      expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
         "card",
         "pin",
@@ -135,15 +119,15 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     });
 
     it("in office hours, an answered call ends the line's part with the goodbye", async () => {
-      const result = await call(app, [...READER_1, "7", "9"], { dialOutcome: () => "completed" });
+      const result = await call(line.app, [...READER_1, "7", "9"], { dialOutcome: () => "completed" });
       expect(heard(result)).toContain(`${en("staff.connecting")} ${en("goodbye")}`);
       expect(heard(result).endsWith(en("goodbye"))).toBe(true);
       expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
-      expect(await detailsOf(demo.db, result.callSid, "transfer")).toEqual([
+      expect(await detailsOf(line.demo.db, result.callSid, "transfer")).toEqual([
         { result: "dialling" },
         { result: "answered", dialStatus: "completed" },
       ]);
-      expect(await callRow(demo.db, result.callSid)).toMatchObject({
+      expect(await callRow(line.demo.db, result.callSid)).toMatchObject({
         outcome: "transferred",
         step: "goodbye",
       });
@@ -158,9 +142,9 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     it.each(closedAt)(
       "out of hours (%s): the enquiry line, digit by digit, and back to the menu",
       async (_, now) => {
-        app.setNow(now);
+        line.app.setNow(now);
         const dialled: string[][] = [];
-        const result = await call(app, [...READER_1, "7", "*"], {
+        const result = await call(line.app, [...READER_1, "7", "*"], {
           dialOutcome: (attempt) => {
             dialled.push(attempt.numbers);
             return "completed";
@@ -171,14 +155,14 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
         expect(heard(result)).toContain(
           `${MENU} ${en("staff.closed", { number: "2 9 2 1, 0 2 2 2" })} ${MENU}`,
         );
-        expect(await detailsOf(demo.db, result.callSid, "transfer")).toEqual([{ result: "closed" }]);
-        expect(await stepsOf(demo.db, result.callSid)).not.toContain("staffCall");
+        expect(await detailsOf(line.demo.db, result.callSid, "transfer")).toEqual([{ result: "closed" }]);
+        expect(await stepsOf(line.demo.db, result.callSid)).not.toContain("staffCall");
       },
     );
 
     it("at 09:00 on a weekday the office is open", async () => {
-      app.setNow("2026-12-04T09:00:00+08:00");
-      const result = await call(app, [...READER_1, "7", "*"]);
+      line.app.setNow("2026-12-04T09:00:00+08:00");
+      const result = await call(line.app, [...READER_1, "7", "*"]);
       expect(heard(result)).toContain(en("staff.connecting"));
       expect(result.transcript.some((e) => e.kind === "dial")).toBe(true);
     });
@@ -186,29 +170,29 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
 
   describe("8, 9 and *", () => {
     it("8 asks for another card and logs in as another reader, in the same call", async () => {
-      const result = await call(app, [...READER_1, "8", "2100000002#", "0202#", "*"]);
+      const result = await call(line.app, [...READER_1, "8", "2100000002#", "0202#", "*"]);
       expect(heard(result)).toContain(
         `${MENU} ${en("card.prompt")} ${en("pin.prompt")} ${en("summary.loans", { count: "2", overdue: "1" })} ${MENU}`,
       );
-      expect(await detailsOf(demo.db, result.callSid, "login")).toEqual([
+      expect(await detailsOf(line.demo.db, result.callSid, "login")).toEqual([
         { result: "ok", cardLastFour: "0001" },
         { result: "ok", cardLastFour: "0002" },
       ]);
-      expect(await callRow(demo.db, result.callSid)).toMatchObject({
-        patronId: await patronIdOf(demo.db, "2100000002"),
+      expect(await callRow(line.demo.db, result.callSid)).toMatchObject({
+        patronId: await patronIdOf(line.demo.db, "2100000002"),
         cardLastFour: "0002",
       });
     });
 
     it("8 forgets the reader: a failed login after it does not reach the first reader's menu", async () => {
-      const result = await call(app, [...READER_1, "8", "2100000001#", "000000#", "(timeout)"]);
+      const result = await call(line.app, [...READER_1, "8", "2100000001#", "000000#", "(timeout)"]);
       expect(heard(result)).toContain(`${en("login.failed")} ${en("card.prompt")}`);
       expect(timesHeard(result, MENU)).toBe(1);
-      expect((await callRow(demo.db, result.callSid))?.patronId).toBeNull();
+      expect((await callRow(line.demo.db, result.callSid))?.patronId).toBeNull();
     });
 
     it("a caller who knows the keys presses ahead: every prompt before a key is cut short", async () => {
-      const result = await call(app, [...READER_1, "2", "*"], { bargeIn: true });
+      const result = await call(line.app, [...READER_1, "2", "*"], { bargeIn: true });
       const says = result.transcript.flatMap((e) => (e.kind === "say" ? [e] : []));
       expect(says.length).toBeGreaterThan(5);
       // All but the goodbye were inside a Gather the caller keyed through.
@@ -218,7 +202,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     });
 
     it("9 says the menu again; * ends the call with the goodbye", async () => {
-      const result = await call(app, [...READER_1, "9", "9", "*", "0"]);
+      const result = await call(line.app, [...READER_1, "9", "9", "*", "0"]);
       expect(heard(result)).toContain(`${MENU} ${MENU} ${MENU} ${en("goodbye")}`);
       expect(timesHeard(result, MENU)).toBe(3);
       expect(heard(result)).not.toContain(en("invalidChoice"));
@@ -232,23 +216,23 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     const endedPolitely = `${en("tooManyMisses")} ${en("goodbye")}`;
 
     it("no input re-prompts; the third in a row at the menu ends the call politely", async () => {
-      const result = await call(app, [...READER_1, "(timeout)", "(timeout)", "(timeout)", "9"]);
+      const result = await call(line.app, [...READER_1, "(timeout)", "(timeout)", "(timeout)", "9"]);
       expect(heard(result)).toContain(`${MENU} ${MENU} ${MENU} ${endedPolitely}`);
       expect(heard(result)).not.toContain(en("invalidChoice"));
       expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
-      const keys = (await eventsOf(demo.db, result.callSid)).filter(
+      const keys = (await eventsOf(line.demo.db, result.callSid)).filter(
         (e) => e.kind === "key" && e.step === "menu",
       );
       expect(keys.map((e) => e.detail)).toEqual([{ noInput: true }, { noInput: true }, { noInput: true }]);
-      expect((await stepsOf(demo.db, result.callSid)).at(-1)).toBe("goodbye");
+      expect((await stepsOf(line.demo.db, result.callSid)).at(-1)).toBe("goodbye");
     });
 
     it("a wrong key hears 'not a valid choice' and the prompt again; the third ends the call", async () => {
-      const result = await call(app, [...READER_1, "4", "#", "5", "9"]);
+      const result = await call(line.app, [...READER_1, "4", "#", "5", "9"]);
       const again = `${en("invalidChoice")} ${MENU}`;
       expect(heard(result)).toContain(`${MENU} ${again} ${again} ${endedPolitely}`);
       expect(timesHeard(result, en("invalidChoice"))).toBe(2);
-      expect(await detailsOf(demo.db, result.callSid, "key")).toEqual([
+      expect(await detailsOf(line.demo.db, result.callSid, "key")).toEqual([
         { key: "3" },
         { keyed: "masked" },
         { keyed: "masked" },
@@ -259,16 +243,16 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     });
 
     it("misses in a row count whatever their kind; a valid key starts the count again", async () => {
-      const mixed = await call(app, [...READER_1, "4", "(timeout)", "6"]);
+      const mixed = await call(line.app, [...READER_1, "4", "(timeout)", "6"]);
       expect(heard(mixed)).toContain(endedPolitely);
 
-      const reset = await call(app, [...READER_1, "4", "(timeout)", "9", "4", "(timeout)", "*"]);
+      const reset = await call(line.app, [...READER_1, "4", "(timeout)", "9", "4", "(timeout)", "*"]);
       expect(heard(reset)).not.toContain(en("tooManyMisses"));
       expect(heard(reset)).toContain(`${MENU} ${en("goodbye")}`);
     });
 
     it("the language step: no input and wrong keys, then the call ends", async () => {
-      const result = await call(app, ["(timeout)", "4", "(timeout)", "3"]);
+      const result = await call(line.app, ["(timeout)", "4", "(timeout)", "3"]);
       const options = [
         prompt("yue", "language.option"),
         prompt("cmn", "language.option"),
@@ -282,24 +266,24 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
           " ",
         ),
       );
-      expect(await stepsOf(demo.db, result.callSid)).toEqual(["language", "goodbye"]);
+      expect(await stepsOf(line.demo.db, result.callSid)).toEqual(["language", "goodbye"]);
     });
 
     it("the card and PIN steps: no input three times ends the call", async () => {
-      const atCard = await call(app, ["3", "(timeout)", "#", "(timeout)"]);
+      const atCard = await call(line.app, ["3", "(timeout)", "#", "(timeout)"]);
       expect(heard(atCard)).toContain(
         `${en("card.prompt")} ${en("card.prompt")} ${en("card.prompt")} ${endedPolitely}`,
       );
-      const atPin = await call(app, ["3", "2100000001#", "(timeout)", "#", "(timeout)"]);
+      const atPin = await call(line.app, ["3", "2100000001#", "(timeout)", "#", "(timeout)"]);
       expect(heard(atPin)).toContain(
         `${en("pin.prompt")} ${en("pin.prompt")} ${en("pin.prompt")} ${endedPolitely}`,
       );
       // No input is not a failed login.
-      expect(await detailsOf(demo.db, atPin.callSid, "login")).toEqual([]);
+      expect(await detailsOf(line.demo.db, atPin.callSid, "login")).toEqual([]);
     });
 
     it("after a renewal: 3 is not offered without SMS, and is a wrong key", async () => {
-      const result = await call(app, [...READER_1, "0", "3", "*"]);
+      const result = await call(line.app, [...READER_1, "0", "3", "*"]);
       expect(heard(result)).not.toContain(en("afterRenewal.smsOption"));
       expect(heard(result)).toContain(
         `${en("invalidChoice")} ${en("afterRenewAll.options")} ${en("afterRenewal.moreOptions")} ${en("goodbye")}`,
@@ -307,7 +291,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
     });
 
     it("at an offered item, a wrong key re-prompts with the item", async () => {
-      const result = await call(app, [...READER_1, "1", "5", "*"]);
+      const result = await call(line.app, [...READER_1, "1", "5", "*"]);
       const item = `${en("itemOffer.item", { title: "A Brief History of Time", date: "Tuesday 8 December" })} ${en("itemOffer.options")}`;
       expect(heard(result)).toContain(`${item} ${en("invalidChoice")} ${item} ${en("goodbye")}`);
     });

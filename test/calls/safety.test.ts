@@ -7,28 +7,27 @@
 import { randomBytes } from "node:crypto";
 import { count, eq, sql } from "drizzle-orm";
 import twilio from "twilio";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { callEvents, callResponses, calls, renewalTransactions } from "../../src/db/schema/index.js";
 import type { FetchFunction } from "../../src/simulator/call-simulator.js";
 import { DRIVERS } from "../support/database.js";
 import { loadFixture } from "../support/library-fixture.js";
 import { capturingLogger } from "../support/log-capture.js";
-import { call, startVoiceApp, TEST_AUTH_TOKEN, type VoiceApp } from "../support/voice-app.js";
+import { call, startVoiceApp, TEST_AUTH_TOKEN } from "../support/voice-app.js";
 import {
   CATALOGUES,
   callRow,
   DEMO_NOW,
-  type DemoDatabase,
   detailsOf,
   eventsOf,
   heard,
   loansOf,
   login,
   NEW_DUE,
-  openDemoDatabase,
   prompt,
   transactions,
+  useDemoLine,
 } from "./call-helpers.js";
 
 const newCallSid = () => `CA${randomBytes(16).toString("hex")}`;
@@ -70,26 +69,13 @@ const apologyTwiml = (...languages: ("en" | "yue" | "cmn")[]) =>
   `<?xml version="1.0" encoding="UTF-8"?><Response>${languages.map(apologySay).join("")}<Hangup/></Response>`;
 
 describe.each(DRIVERS)("safety on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
+  const line = useDemoLine(driver);
 
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-  });
-
-  const callCount = async () => (await demo.db.select({ n: count() }).from(calls))[0]?.n;
+  const callCount = async () => (await line.demo.db.select({ n: count() }).from(calls))[0]?.n;
 
   describe("the signature", () => {
     it("a missing or forged X-Twilio-Signature gets 403 and creates no call", async () => {
-      const url = `${app.baseUrl}/voice/incoming`;
+      const url = `${line.app.baseUrl}/voice/incoming`;
       const params = callParams(newCallSid());
       const forgedWithOtherToken = twilio.getExpectedTwilioSignature("not-the-token", url, params);
       const signedForOtherUrl = twilio.getExpectedTwilioSignature(
@@ -110,8 +96,8 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
     });
 
     it("a signed request whose keys were changed on the way gets 403 and changes nothing", async () => {
-      const result = await call(app, login("2100000001", "135790"));
-      const before = await callRow(demo.db, result.callSid);
+      const result = await call(line.app, login("2100000001", "135790"));
+      const before = await callRow(line.demo.db, result.callSid);
       const menuUrl =
         result.requests[3]?.twiml.match(/action="([^"]+)"/)?.[1]?.replaceAll("&amp;", "&") ?? "";
       expect(menuUrl).toMatch(/\/voice\/step\?seq=4$/);
@@ -122,30 +108,33 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       expect(tampered.status).toBe(403);
       expect(await post(menuUrl.replace("seq=4", "seq=5"), params, signature)).toMatchObject({ status: 403 });
 
-      expect(await callRow(demo.db, result.callSid)).toEqual(before);
-      expect(await transactions(demo.db)).toEqual([]);
+      expect(await callRow(line.demo.db, result.callSid)).toEqual(before);
+      expect(await transactions(line.demo.db)).toEqual([]);
     });
 
     it("the status callback is checked too", async () => {
-      const result = await call(app, ["3"]);
-      const url = `${app.baseUrl}/voice/status`;
+      const result = await call(line.app, ["3"]);
+      const url = `${line.app.baseUrl}/voice/status`;
       const params = callParams(result.callSid, { CallStatus: "failed" });
       expect((await post(url, params, "Zm9yZ2Vk")).status).toBe(403);
-      expect((await callRow(demo.db, result.callSid))?.status).toBe("completed");
+      expect((await callRow(line.demo.db, result.callSid))?.status).toBe("completed");
     });
   });
 
   describe("the status callback", () => {
     it("ringing and answered do not end the call; completed does, with its duration", async () => {
       const callSid = newCallSid();
-      expect((await post(`${app.baseUrl}/voice/incoming`, callParams(callSid))).status).toBe(200);
+      expect((await post(`${line.app.baseUrl}/voice/incoming`, callParams(callSid))).status).toBe(200);
 
       // The "answered" event comes with CallStatus in-progress.
       for (const status of ["ringing", "in-progress"]) {
-        const answer = await post(`${app.baseUrl}/voice/status`, callParams(callSid, { CallStatus: status }));
+        const answer = await post(
+          `${line.app.baseUrl}/voice/status`,
+          callParams(callSid, { CallStatus: status }),
+        );
         expect(answer.status).toBe(200);
         expect(answer.contentType).toMatch(/^text\/xml/);
-        expect(await callRow(demo.db, callSid)).toMatchObject({
+        expect(await callRow(line.demo.db, callSid)).toMatchObject({
           status: "in-progress",
           endedAt: null,
           outcome: null,
@@ -153,10 +142,10 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       }
 
       await post(
-        `${app.baseUrl}/voice/status`,
+        `${line.app.baseUrl}/voice/status`,
         callParams(callSid, { CallStatus: "completed", CallDuration: "42" }),
       );
-      const row = await callRow(demo.db, callSid);
+      const row = await callRow(line.demo.db, callSid);
       expect(row).toMatchObject({ status: "completed", durationSeconds: 42, outcome: "abandoned" });
       expect(row?.endedAt).not.toBeNull();
     });
@@ -164,7 +153,7 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
 
   describe("retries and the unexpected", () => {
     it("the same webhook delivered twice gets byte-identical TwiML and renews once", async () => {
-      const result = await call(app, [...login("2100000001", "135790"), "0", "*"]);
+      const result = await call(line.app, [...login("2100000001", "135790"), "0", "*"]);
       const renewal = result.requests[4];
       expect(renewal?.params.Digits).toBe("0");
       if (!renewal) throw new Error("no renewal request");
@@ -177,7 +166,7 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       const first = result.requests[0];
       expect((await post(first?.url ?? "", first?.params ?? {})).body).toBe(first?.twiml);
 
-      const [transaction, ...others] = await transactions(demo.db);
+      const [transaction, ...others] = await transactions(line.demo.db);
       expect(others).toEqual([]);
       expect(renewal.twiml).toContain(
         prompt("en", "renewal.reference", {
@@ -186,8 +175,10 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
             .join(", "),
         }),
       );
-      expect((await detailsOf(demo.db, result.callSid, "renewal")).length).toBe(1);
-      expect(Object.values(await loansOf(demo.db, "2100000001")).map((l) => l.renewals)).toEqual([1, 1, 1]);
+      expect((await detailsOf(line.demo.db, result.callSid, "renewal")).length).toBe(1);
+      expect(Object.values(await loansOf(line.demo.db, "2100000001")).map((l) => l.renewals)).toEqual([
+        1, 1, 1,
+      ]);
     });
 
     it("two deliveries of one webhook at the same time: one answer, one renewal", async () => {
@@ -199,19 +190,21 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
         }
         return fetch(input, init);
       };
-      const result = await call(app, [...login("2100000001", "135790"), "0", "*"], { fetch: racing });
+      const result = await call(line.app, [...login("2100000001", "135790"), "0", "*"], { fetch: racing });
       const second = await (duplicate as Promise<Response> | null);
       expect(second?.status).toBe(200);
       expect(await second?.text()).toBe(result.requests[4]?.twiml);
-      expect(await transactions(demo.db)).toHaveLength(1);
-      expect(Object.values(await loansOf(demo.db, "2100000001")).map((l) => l.renewals)).toEqual([1, 1, 1]);
+      expect(await transactions(line.demo.db)).toHaveLength(1);
+      expect(Object.values(await loansOf(line.demo.db, "2100000001")).map((l) => l.renewals)).toEqual([
+        1, 1, 1,
+      ]);
     });
 
     it("a webhook for an unknown CallSid past the first step gets the apology, not a crash", async () => {
       const callSid = newCallSid();
       for (const path of ["/voice/step?seq=3", "/voice/dial?seq=2", "/voice/step"]) {
         const answer = await post(
-          `${app.baseUrl}${path}`,
+          `${line.app.baseUrl}${path}`,
           callParams(callSid, { CallStatus: "in-progress", Digits: "1" }),
         );
         expect(answer.status).toBe(200);
@@ -223,41 +216,41 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
     });
 
     it("a webhook out of order for a known call gets the apology and an error event", async () => {
-      const result = await call(app, ["3"]);
+      const result = await call(line.app, ["3"]);
       const answer = await post(
-        `${app.baseUrl}/voice/step?seq=7`,
+        `${line.app.baseUrl}/voice/step?seq=7`,
         callParams(result.callSid, { CallStatus: "in-progress", Digits: "1" }),
       );
       expect(answer.body).toBe(apologyTwiml("en"));
-      expect((await detailsOf(demo.db, result.callSid, "error")).length).toBe(1);
+      expect((await detailsOf(line.demo.db, result.callSid, "error")).length).toBe(1);
     });
 
     it("a failure inside is an apology in the call's language, then the call ends", async () => {
       // Between two webhooks the logged-in reader's account disappears from the call's state.
       const breaking: FetchFunction = async (input, init) => {
         if (new URLSearchParams(String(init?.body ?? "")).get("Digits") === "2") {
-          await demo.db.execute(
+          await line.demo.db.execute(
             sql`update calls set state = jsonb_set(state, '{patronId}', '999999') where call_sid = ${new URLSearchParams(String(init?.body)).get("CallSid")}`,
           );
         }
         return fetch(input, init);
       };
-      const result = await call(app, [...login("2100000001", "135790", "yue"), "2", "9"], {
+      const result = await call(line.app, [...login("2100000001", "135790", "yue"), "2", "9"], {
         fetch: breaking,
       });
       expect(result.error).toBeUndefined();
       expect(result.requests[4]).toMatchObject({ status: 200, twiml: apologyTwiml("yue") });
       expect(heard(result).endsWith(prompt("yue", "apology"))).toBe(true);
       expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
-      expect(await detailsOf(demo.db, result.callSid, "error")).toEqual([{ error: "Error" }]);
-      expect((await callRow(demo.db, result.callSid))?.outcome).toBe("error");
+      expect(await detailsOf(line.demo.db, result.callSid, "error")).toEqual([{ error: "Error" }]);
+      expect((await callRow(line.demo.db, result.callSid))?.outcome).toBe("error");
     });
   });
 
   it("a long answer stays within Twilio's limits: every <Say> under 4,096 characters (200 loans)", async () => {
     const n = 200;
     const title = (i: number) => `Papers on the Natural History of Hong Kong, Volume ${i}`;
-    await loadFixture(demo.db, {
+    await loadFixture(line.demo.db, {
       closedDays: [],
       patrons: [
         {
@@ -286,7 +279,7 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       reservations: [],
       charges: [],
     });
-    const result = await call(app, [...login("2100000099", "9999"), "2", "0", "*"]);
+    const result = await call(line.app, [...login("2100000099", "9999"), "2", "0", "*"]);
 
     expect(result.error).toBeUndefined();
     const says = result.transcript.flatMap((e) => (e.kind === "say" ? [e.text] : []));
@@ -302,29 +295,29 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
   // Two processes sharing one database is what PostgreSQL is for; PGlite is one process's own.
   const postgresOnly = driver === "postgres" ? it : () => undefined;
   postgresOnly("two app instances on one PostgreSQL answer one call in turn, renewal included", async () => {
-    const url = demo.database.url;
+    const url = line.demo.database.url;
     if (!url) throw new Error("no database URL");
     const second = await openDatabase({ kind: "postgres", url });
     // Both check signatures against the one public URL the simulator calls.
-    const other = await startVoiceApp({ db: second.db, now: DEMO_NOW, publicBaseUrl: app.baseUrl });
+    const other = await startVoiceApp({ db: second.db, now: DEMO_NOW, publicBaseUrl: line.app.baseUrl });
     try {
       const served: string[] = [];
       const alternate: FetchFunction = async (input, init) => {
-        const target = served.length % 2 === 0 ? app.baseUrl : other.baseUrl;
+        const target = served.length % 2 === 0 ? line.app.baseUrl : other.baseUrl;
         served.push(target);
-        return fetch(String(input).replace(app.baseUrl, target), init);
+        return fetch(String(input).replace(line.app.baseUrl, target), init);
       };
-      const result = await call(app, [...login("2100000001", "135790"), "0", "*"], { fetch: alternate });
+      const result = await call(line.app, [...login("2100000001", "135790"), "0", "*"], { fetch: alternate });
 
       expect(result.error).toBeUndefined();
-      expect(new Set(served)).toEqual(new Set([app.baseUrl, other.baseUrl]));
+      expect(new Set(served)).toEqual(new Set([line.app.baseUrl, other.baseUrl]));
       expect(served.length).toBe(result.requests.length);
-      const [transaction, ...others] = await transactions(demo.db);
+      const [transaction, ...others] = await transactions(line.demo.db);
       expect(others).toEqual([]);
       expect(transaction?.results.map((r) => r.newDueOn)).toEqual([NEW_DUE, NEW_DUE, NEW_DUE]);
       expect(heard(result)).toContain(prompt("en", "renewAll.counts", { renewed: "3", refused: "0" }));
       expect(heard(result)).toContain(prompt("en", "goodbye"));
-      expect(await callRow(demo.db, result.callSid)).toMatchObject({
+      expect(await callRow(line.demo.db, result.callSid)).toMatchObject({
         outcome: "renewed",
         status: "completed",
       });
@@ -336,7 +329,7 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
 
   it("no log line, call event or URL holds a PIN, keyed digits, or a full card, HKID or phone number", async () => {
     const captured = capturingLogger();
-    const logged = await startVoiceApp({ db: demo.db, now: DEMO_NOW, logger: captured.logger });
+    const logged = await startVoiceApp({ db: line.demo.db, now: DEMO_NOW, logger: captured.logger });
     // A call SID without the digits looked for, so a match can only be a leak.
     const callSid = `CA${"ab".repeat(16)}`;
     try {
@@ -376,7 +369,7 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       const lines = captured.lines();
       expect(lines.length).toBeGreaterThan(10);
       const logText = captured.text();
-      const events = JSON.stringify(await eventsOf(demo.db, callSid));
+      const events = JSON.stringify(await eventsOf(line.demo.db, callSid));
       const urls = result.requests.map((r) => r.url).join(" ");
       for (const secret of secrets) {
         expect(logText, `log lines hold ${secret}`).not.toContain(secret);
@@ -394,19 +387,19 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
         expect(text).not.toContain("8888");
       }
       // The card shows as its last four digits.
-      expect(await detailsOf(demo.db, callSid, "login")).toEqual([
+      expect(await detailsOf(line.demo.db, callSid, "login")).toEqual([
         { result: "failed", attempt: 1 },
         { result: "ok", cardLastFour: "0001" },
         { result: "ok", cardLastFour: "0024" },
       ]);
       // The stored answers and the call's state hold no secret either.
       const stored = JSON.stringify([
-        await demo.db.select().from(calls).where(eq(calls.callSid, callSid)),
-        await demo.db.select().from(callResponses).where(eq(callResponses.callSid, callSid)),
+        await line.demo.db.select().from(calls).where(eq(calls.callSid, callSid)),
+        await line.demo.db.select().from(callResponses).where(eq(callResponses.callSid, callSid)),
       ]);
       for (const secret of secrets) expect(stored, `stored call holds ${secret}`).not.toContain(secret);
-      expect((await demo.db.select({ n: count() }).from(renewalTransactions))[0]?.n).toBe(2);
-      expect((await demo.db.select({ n: count() }).from(callEvents))[0]?.n).toBeGreaterThan(10);
+      expect((await line.demo.db.select({ n: count() }).from(renewalTransactions))[0]?.n).toBe(2);
+      expect((await line.demo.db.select({ n: count() }).from(callEvents))[0]?.n).toBeGreaterThan(10);
     } finally {
       await logged.close();
     }

@@ -10,18 +10,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { callEvents, patrons } from "../../src/db/schema/index.js";
 import { twilioSmsSender } from "../../src/voice/sms-sender.js";
 import { DRIVERS } from "../support/database.js";
-import { call, startVoiceApp, TEST_AUTH_TOKEN, type VoiceApp } from "../support/voice-app.js";
+import { call, TEST_AUTH_TOKEN } from "../support/voice-app.js";
 import {
-  DEMO_NOW,
-  type DemoDatabase,
   detailsOf,
   heard,
   loansOf,
   login,
   NEW_DUE,
-  openDemoDatabase,
   prompt,
   transactions,
+  useDemoLine,
 } from "./call-helpers.js";
 
 const ACCOUNT_SID = `AC${"0".repeat(32)}`;
@@ -81,33 +79,18 @@ const ROBINSON_SPOKEN = "The Life and Strange Surprizing Adventures of Robinson"
 const READER_1 = { card: "2100000001", pin: "135790", mobile: "+85291234567" };
 
 describe.each(DRIVERS)("SMS on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    twilioApi.listen({ onUnhandledRequest: "bypass" });
-    demo = await openDemoDatabase(driver);
-    app = await startVoiceApp({
-      db: demo.db,
-      now: DEMO_NOW,
-      sms: twilioSmsSender(ACCOUNT_SID, TEST_AUTH_TOKEN, FROM),
-    });
-  });
-  afterAll(async () => {
-    twilioApi.close();
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
+  beforeAll(() => twilioApi.listen({ onUnhandledRequest: "bypass" }));
+  afterAll(() => twilioApi.close());
+  const line = useDemoLine(driver, { app: { sms: twilioSmsSender(ACCOUNT_SID, TEST_AUTH_TOKEN, FROM) } });
+  beforeEach(() => {
     sent.length = 0;
     twilioAnswers = "ok";
   });
 
   it("offers 3 after renew all and sends the TRN and new due date to the registered mobile", async () => {
-    const result = await call(app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"]);
+    const result = await call(line.app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"]);
 
-    const [transaction] = await transactions(demo.db);
+    const [transaction] = await transactions(line.demo.db);
     if (!transaction) throw new Error("no renewal transaction");
     const trn = `${transaction.trn.slice(0, 5)} ${transaction.trn.slice(5)}`;
     expect(heard(result)).toContain(
@@ -132,7 +115,7 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
       }),
     );
     expect(message?.body).toContain(trn);
-    expect(await detailsOf(demo.db, result.callSid, "sms")).toEqual([
+    expect(await detailsOf(line.demo.db, result.callSid, "sms")).toEqual([
       { result: "sent", trn: transaction.trn },
     ]);
   });
@@ -146,7 +129,9 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
       if (!duplicate && digits === "3" && url.includes("seq=5")) duplicate = fetch(input, init);
       return fetch(input, init);
     };
-    const result = await call(app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"], { fetch: racing });
+    const result = await call(line.app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"], {
+      fetch: racing,
+    });
     const second = await (duplicate as Promise<Response> | null);
 
     expect(second?.status).toBe(200);
@@ -155,8 +140,8 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
   });
 
   it("writes the message in the reader's language (Cantonese)", async () => {
-    const result = await call(app, [...login(READER_1.card, READER_1.pin, "yue"), "0", "3", "*"]);
-    const [transaction] = await transactions(demo.db);
+    const result = await call(line.app, [...login(READER_1.card, READER_1.pin, "yue"), "0", "3", "*"]);
+    const [transaction] = await transactions(line.demo.db);
     const trn = `${transaction?.trn.slice(0, 5)} ${transaction?.trn.slice(5)}`;
     expect(heard(result)).toContain(prompt("yue", "afterRenewal.smsOption"));
     expect(heard(result)).toContain(prompt("yue", "sms.sent"));
@@ -167,8 +152,8 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
   });
 
   it("offers 3 after renewing one item, and sends that renewal", async () => {
-    const result = await call(app, [...login(READER_1.card, READER_1.pin), "1", "1", "3", "*"]);
-    const [transaction] = await transactions(demo.db);
+    const result = await call(line.app, [...login(READER_1.card, READER_1.pin), "1", "1", "3", "*"]);
+    const [transaction] = await transactions(line.demo.db);
     expect(heard(result)).toContain(
       `${en("afterRenewOne.options")} ${en("afterRenewal.smsOption")} ${en("afterRenewal.moreOptions")}`,
     );
@@ -182,8 +167,11 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
   });
 
   it("does not offer SMS to a reader without a mobile number; 3 is then a wrong key", async () => {
-    await demo.db.update(patrons).set({ phone: "23456789" }).where(eq(patrons.cardNumber, READER_1.card));
-    const result = await call(app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"]);
+    await line.demo.db
+      .update(patrons)
+      .set({ phone: "23456789" })
+      .where(eq(patrons.cardNumber, READER_1.card));
+    const result = await call(line.app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"]);
     expect(heard(result)).not.toContain(en("afterRenewal.smsOption"));
     expect(heard(result)).toContain(`${en("invalidChoice")} ${en("afterRenewAll.options")}`);
     expect(sent).toEqual([]);
@@ -191,28 +179,28 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
 
   it("tells the caller when the send fails, and the renewal stands", async () => {
     twilioAnswers = "server-error";
-    const result = await call(app, [...login(READER_1.card, READER_1.pin), "0", "3", "2", "*"]);
+    const result = await call(line.app, [...login(READER_1.card, READER_1.pin), "0", "3", "2", "*"]);
 
     expect(sent).toHaveLength(1);
     expect(heard(result)).toContain(`${en("sms.failed")} ${en("afterRenewAll.options")}`);
     expect(heard(result)).not.toContain(en("sms.sent"));
     expect(heard(result)).not.toContain(en("apology"));
-    const [transaction, ...others] = await transactions(demo.db);
+    const [transaction, ...others] = await transactions(line.demo.db);
     expect(others).toEqual([]);
     expect(transaction?.results.every((r) => r.outcome === "renewed")).toBe(true);
-    expect(Object.values(await loansOf(demo.db, READER_1.card))).toEqual([
+    expect(Object.values(await loansOf(line.demo.db, READER_1.card))).toEqual([
       { dueOn: NEW_DUE, renewals: 1 },
       { dueOn: NEW_DUE, renewals: 1 },
       { dueOn: NEW_DUE, renewals: 1 },
     ]);
-    expect((await detailsOf(demo.db, result.callSid, "sms")).map((d) => d.result)).toEqual(["failed"]);
+    expect((await detailsOf(line.demo.db, result.callSid, "sms")).map((d) => d.result)).toEqual(["failed"]);
   });
 
   it("a refused number never puts the phone number in a call event (Twilio's error quotes it)", async () => {
     twilioAnswers = "invalid-number";
-    const result = await call(app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"]);
+    const result = await call(line.app, [...login(READER_1.card, READER_1.pin), "0", "3", "*"]);
     expect(heard(result)).toContain(en("sms.failed"));
-    const rows = await demo.db.select().from(callEvents).where(eq(callEvents.callSid, result.callSid));
+    const rows = await line.demo.db.select().from(callEvents).where(eq(callEvents.callSid, result.callSid));
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain("91234567");
   });

@@ -2,12 +2,13 @@
  * The call log, its CSV export, one call's detail and the calls API (issue 4), over calls placed
  * through the real line. PGlite always, PostgreSQL too with TEST_DATABASE_URL.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { callEvents, calls } from "../../src/db/schema/index.js";
-import { DEMO_NOW, type DemoDatabase, login, openDemoDatabase } from "../calls/call-helpers.js";
+import { DEMO_NOW, login, useDemoLine } from "../calls/call-helpers.js";
+import { CALL_LOG_CSV_HEADER, parseCsv } from "../support/csv.js";
 import { DRIVERS } from "../support/database.js";
 import { signedInClient } from "../support/ops-app.js";
-import { call, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call } from "../support/voice-app.js";
 
 const READER_1 = { card: "2100000001", pin: "135790" };
 
@@ -21,50 +22,28 @@ function tableRows(page: string, id: string): string[][] {
   );
 }
 
-function parseCsv(text: string): string[][] {
-  return text
-    .trim()
-    .split("\r\n")
-    .flatMap((line) => line.split("\n"))
-    .map((line) => line.split(","));
-}
-
 describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
+  const line = useDemoLine(driver, { app: { ops: true } });
 
   /** Three known calls: a renewal at 10:00 (en), a failed login at 11:30 (cmn), an abandoned call at 12:00. */
   async function placeKnownCalls() {
-    const renewed = await call(app, [...login(READER_1.card, READER_1.pin), "0", "*"]);
-    app.setNow("2026-12-01T11:30:00+08:00");
-    const failed = await call(app, [
+    const renewed = await call(line.app, [...login(READER_1.card, READER_1.pin), "0", "*"]);
+    line.app.setNow("2026-12-01T11:30:00+08:00");
+    const failed = await call(line.app, [
       ...login(READER_1.card, "111111", "cmn"),
       `${READER_1.card}#`,
       "222222#",
       `${READER_1.card}#`,
       "333333#",
     ]);
-    app.setNow("2026-12-01T12:00:00+08:00");
-    const abandoned = await call(app, ["3"]);
+    line.app.setNow("2026-12-01T12:00:00+08:00");
+    const abandoned = await call(line.app, ["3"]);
     return { renewed: renewed.callSid, failed: failed.callSid, abandoned: abandoned.callSid };
   }
 
   it("lists calls newest first and filters by outcome, language, card last four and time", async () => {
     const sids = await placeKnownCalls();
-    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
 
     const all = await (await client.request("/ops/calls")).text();
     const rows = tableRows(all, "call-log");
@@ -95,7 +74,7 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
 
   it("answers a bad filter with what is wrong, and shows no calls", async () => {
     await placeKnownCalls();
-    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
     for (const [query, message] of [
       ["card=12a4", "Card last four must be four digits."],
       ["from=2026-02-30T10:00", "“From” is not a date and time."],
@@ -118,7 +97,7 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
 
   it("pages through the log, 50 calls a page", async () => {
     const start = Date.parse(DEMO_NOW);
-    await demo.db.insert(calls).values(
+    await line.demo.db.insert(calls).values(
       Array.from({ length: 53 }, (_, i) => ({
         callSid: `CA${String(i).padStart(32, "0")}`,
         startedAt: new Date(start + i * 60_000),
@@ -132,7 +111,7 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
         updatedAt: new Date(start),
       })),
     );
-    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
     const first = await (await client.request("/ops/calls?outcome=abandoned")).text();
     expect(tableRows(first, "call-log")).toHaveLength(50);
     expect(tableRows(first, "call-log")[0]?.[5]).toBe(`CA${"52".padStart(32, "0")}`);
@@ -163,7 +142,7 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
 
   it("exports exactly the filtered calls as CSV", async () => {
     const sids = await placeKnownCalls();
-    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
     const response = await client.request("/ops/calls.csv?from=2026-12-01T11:00");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -171,17 +150,7 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
       /^attachment; filename="?renewline-calls-\d{12}\.csv"?$/,
     );
     const [header, ...rows] = parseCsv(await response.text());
-    expect(header).toEqual([
-      "call_sid",
-      "started (library time)",
-      "started_at (UTC)",
-      "ended_at (UTC)",
-      "duration_seconds",
-      "language",
-      "outcome",
-      "card_last_four",
-      "last_step",
-    ]);
+    expect(header).toEqual(CALL_LOG_CSV_HEADER);
     // Oldest first, as a spreadsheet reads.
     expect(rows.map((row) => [row[0], row[1], row[2], row[5], row[6]])).toEqual([
       [sids.failed, "2026-12-01 11:30:00", "2026-12-01T03:30:00.000Z", "cmn", "login_failed"],
@@ -194,7 +163,7 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
 
   it("shows one call: its facts, its renewal with the TRN and items, a timeline with the card and PIN masked", async () => {
     const sids = await placeKnownCalls();
-    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
     const response = await client.request(`/ops/calls/${sids.renewed}`);
     expect(response.status).toBe(200);
     const page = await response.text();
@@ -248,14 +217,14 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
   it("passes on through the API only the fields each kind of event is known to carry", async () => {
     const sids = await placeKnownCalls();
     // As if a future change recorded something it should not have.
-    await demo.db.insert(callEvents).values({
+    await line.demo.db.insert(callEvents).values({
       callSid: sids.abandoned,
       at: new Date(DEMO_NOW),
       kind: "key",
       step: "menu",
       detail: { key: "1", phone: "91234567", pin: "135790" },
     });
-    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
     const api = (await (await client.request(`/ops/api/calls/${sids.abandoned}`)).json()) as {
       events: { kind: string; detail: Record<string, unknown> }[];
     };
@@ -265,7 +234,7 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
   });
 
   it("says so for a call that is not there", async () => {
-    const client = await signedInClient(app.baseUrl, demo.db, "staff1", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
     const page = await client.request("/ops/calls/CAnot-a-call");
     expect(page.status).toBe(404);
     expect(await page.text()).toContain("No call has this identifier.");

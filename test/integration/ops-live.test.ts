@@ -4,13 +4,13 @@
  * status callback closes it; a stream ends when its session does. The browser test shows the page
  * drawing it; this one reads the stream itself. PGlite always, PostgreSQL too with TEST_DATABASE_URL.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { calls } from "../../src/db/schema/index.js";
 import { placeCall } from "../../src/simulator/call-simulator.js";
-import { DEMO_NOW, type DemoDatabase, openDemoDatabase } from "../calls/call-helpers.js";
+import { DEMO_NOW, useDemoLine } from "../calls/call-helpers.js";
 import { DRIVERS } from "../support/database.js";
 import { csrfOf, signedInClient } from "../support/ops-app.js";
-import { startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import type { VoiceApp } from "../support/voice-app.js";
 
 interface Snapshot {
   now: string;
@@ -76,24 +76,10 @@ function heldCall(app: VoiceApp) {
 }
 
 describe.each(DRIVERS)("live calls stream on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
+  const line = useDemoLine(driver, { app: { ops: true } });
 
   it("pushes a call as it starts and moves, and drops it when it ends", async () => {
-    const client = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
     const page = await client.request("/ops/live");
     expect(await page.text()).toContain("0 calls in progress.");
     const stream = await client.request("/ops/live/events");
@@ -102,7 +88,7 @@ describe.each(DRIVERS)("live calls stream on %s", (driver) => {
     const events = eventReader(stream.body as ReadableStream<Uint8Array>);
     expect((await events.next()).calls).toEqual([]);
 
-    const held = heldCall(app);
+    const held = heldCall(line.app);
     const started = await events.next();
     expect(started.calls).toHaveLength(1);
     const sid = started.calls[0]?.callSid ?? "";
@@ -122,7 +108,7 @@ describe.each(DRIVERS)("live calls stream on %s", (driver) => {
 
   it("leaves out a call whose final status never came (older than Twilio's longest call)", async () => {
     const started = (hoursAgo: number) => new Date(Date.parse(DEMO_NOW) - hoursAgo * 3_600_000);
-    await demo.db.insert(calls).values(
+    await line.demo.db.insert(calls).values(
       [5, 1].map((hoursAgo) => ({
         callSid: `CA${String(hoursAgo).padStart(32, "0")}`,
         startedAt: started(hoursAgo),
@@ -132,7 +118,7 @@ describe.each(DRIVERS)("live calls stream on %s", (driver) => {
         updatedAt: started(hoursAgo),
       })),
     );
-    const client = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
     const page = await (await client.request("/ops/live")).text();
     expect(page).toContain("1 call in progress.");
     expect(page).toContain(`CA${"1".padStart(32, "0")}`);
@@ -140,7 +126,7 @@ describe.each(DRIVERS)("live calls stream on %s", (driver) => {
   });
 
   it("ends the stream when its operator signs out", async () => {
-    const client = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
     const csrf = csrfOf(await (await client.request("/ops/live")).text());
     const stream = await client.request("/ops/live/events");
     const events = eventReader(stream.body as ReadableStream<Uint8Array>);

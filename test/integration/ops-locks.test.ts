@@ -5,21 +5,23 @@
  * TEST_DATABASE_URL.
  */
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { patrons } from "../../src/db/schema/index.js";
 import {
   callRow,
   DEMO_NOW,
-  type DemoDatabase,
+  keyFiveWrongPins,
   lockOf,
   login,
-  openDemoDatabase,
   patronIdOf,
+  useDemoLine,
+  WRONG_PINS,
 } from "../calls/call-helpers.js";
 import { DRIVERS } from "../support/database.js";
+import { extraReadersFixture } from "../support/library-fixture.js";
 import { capturingLogger } from "../support/log-capture.js";
 import { csrfOf, OpsClient, signedInClient } from "../support/ops-app.js";
-import { call, startVoiceApp, TEST_LOCKOUT, type VoiceApp } from "../support/voice-app.js";
+import { call, TEST_LOCKOUT } from "../support/voice-app.js";
 
 /** Reader 1 of the demo: card, PIN, HKID digits, phone, name. */
 const READER_1 = {
@@ -31,26 +33,9 @@ const READER_1 = {
 };
 const MARKUP_NAME = '<img src=x onerror="alert(1)"> Reader';
 /** A reader whose name has markup in it, as a library system might send it. */
-const markupFixture = {
-  closedDays: [],
-  patrons: [
-    {
-      cardNumber: "2100000098",
-      name: MARKUP_NAME,
-      phone: "98989898",
-      pin: "9898",
-      category: "adult",
-      status: "active",
-      expiresOn: "2030-06-30",
-    },
-  ],
-  titles: [],
-  items: [],
-  loans: [],
-  reservations: [],
-  charges: [],
-};
-const WRONG_PINS = ["111111", "222222", "333333", "444444", "555555"];
+const markupFixture = extraReadersFixture([
+  { cardNumber: "2100000098", name: MARKUP_NAME, phone: "98989898", pin: "9898" },
+]);
 
 const minutesAfterDemo = (minutes: number) => new Date(Date.parse(DEMO_NOW) + minutes * 60_000);
 
@@ -71,41 +56,20 @@ function lockRowsOf(page: string): LockRow[] {
 }
 
 describe.each(DRIVERS)("locked accounts on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
   const logs = capturingLogger();
+  const line = useDemoLine(driver, { extra: markupFixture, app: { ops: true, logger: logs.logger } });
 
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver, markupFixture);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true, logger: logs.logger });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
-
-  /** Five wrong PINs in a row across two calls (three end a call): the line locks the account. */
+  /** Locks the reader's account by phone; answers their patron id. */
   async function lockByPhone(card: string): Promise<number> {
-    await call(app, [
-      ...login(card, WRONG_PINS[0] ?? ""),
-      `${card}#`,
-      `${WRONG_PINS[1]}#`,
-      `${card}#`,
-      `${WRONG_PINS[2]}#`,
-    ]);
-    await call(app, [...login(card, WRONG_PINS[3] ?? ""), `${card}#`, `${WRONG_PINS[4]}#`]);
-    expect((await lockOf(demo.db, card)).phoneLockedUntil).not.toBeNull();
-    return patronIdOf(demo.db, card);
+    await keyFiveWrongPins(line.app, card);
+    expect((await lockOf(line.demo.db, card)).phoneLockedUntil).not.toBeNull();
+    return patronIdOf(line.demo.db, card);
   }
 
   /** Whether the reader gets past the PIN by phone now. */
   async function logsInByPhone(card: string, pin: string): Promise<boolean> {
-    const result = await call(app, [...login(card, pin), "*"]);
-    return (await callRow(demo.db, result.callSid))?.patronId === (await patronIdOf(demo.db, card));
+    const result = await call(line.app, [...login(card, pin), "*"]);
+    return (await callRow(line.demo.db, result.callSid))?.patronId === (await patronIdOf(line.demo.db, card));
   }
 
   async function locksPage(client: OpsClient, query = "") {
@@ -120,13 +84,13 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
 
   it("lists a lock placed by five wrong PINs: card last four, name, when, until; never a secret", async () => {
     const patronId = await lockByPhone(READER_1.card);
-    expect(await lockOf(demo.db, READER_1.card)).toEqual({
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual({
       failedPinAttempts: 0,
       phoneLockedAt: new Date(DEMO_NOW),
       phoneLockedUntil: minutesAfterDemo(TEST_LOCKOUT.minutes),
     });
-    app.setNow(minutesAfterDemo(5).toISOString());
-    const client = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    line.app.setNow(minutesAfterDemo(5).toISOString());
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
 
     const { status, html } = await locksPage(client);
     expect(status).toBe(200);
@@ -171,11 +135,11 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
 
   it("lists only locks in force: one that has run out is gone, and none at all says so", async () => {
     await lockByPhone(READER_1.card);
-    const client = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
-    app.setNow(minutesAfterDemo(29.9).toISOString());
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
+    line.app.setNow(minutesAfterDemo(29.9).toISOString());
     expect(lockRowsOf((await locksPage(client)).html)).toHaveLength(1);
 
-    app.setNow(minutesAfterDemo(30).toISOString());
+    line.app.setNow(minutesAfterDemo(30).toISOString());
     const { html } = await locksPage(client);
     expect(lockRowsOf(html)).toEqual([]);
     expect(html).toContain('<p id="no-locks">No account is locked.</p>');
@@ -184,8 +148,8 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
 
   it("shows a staff operator no lift button, refuses their POST with 403, and the lock stays", async () => {
     const patronId = await lockByPhone(READER_1.card);
-    const before = await lockOf(demo.db, READER_1.card);
-    const staff = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    const before = await lockOf(line.demo.db, READER_1.card);
+    const staff = await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
 
     const { html } = await locksPage(staff);
     expect(lockRowsOf(html)).toHaveLength(1);
@@ -196,16 +160,16 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
     // With the staff session's own, valid CSRF token: refused for the role alone.
     const response = await lift(staff, patronId);
     expect(response.status).toBe(403);
-    expect(await lockOf(demo.db, READER_1.card)).toEqual(before);
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual(before);
     expect(await logsInByPhone(READER_1.card, READER_1.pin)).toBe(false);
   });
 
   it("lets an admin lift a lock: cleared with its count, logged without the card, and the reader logs in", async () => {
     const patronId = await lockByPhone(READER_1.card);
-    app.setNow(minutesAfterDemo(5).toISOString());
+    line.app.setNow(minutesAfterDemo(5).toISOString());
     // Locked: the right PIN does not get in.
     expect(await logsInByPhone(READER_1.card, READER_1.pin)).toBe(false);
-    const admin = await signedInClient(app.baseUrl, demo.db, "alice", "admin");
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
 
     const { html } = await locksPage(admin);
     const [row] = lockRowsOf(html);
@@ -217,7 +181,7 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
     const response = await lift(admin, patronId);
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/ops/locks?lifted=1");
-    expect(await lockOf(demo.db, READER_1.card)).toEqual({
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual({
       failedPinAttempts: 0,
       phoneLockedAt: null,
       phoneLockedUntil: null,
@@ -237,13 +201,13 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
     const patronId = await lockByPhone(READER_1.card);
     // The line restarts the count when it locks; a count left over (an import, an older version)
     // must go with the lock all the same.
-    await demo.db.update(patrons).set({ failedPinAttempts: 3 }).where(eq(patrons.id, patronId));
-    const admin = await signedInClient(app.baseUrl, demo.db, "alice", "admin");
+    await line.demo.db.update(patrons).set({ failedPinAttempts: 3 }).where(eq(patrons.id, patronId));
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
     expect((await lift(admin, patronId)).status).toBe(303);
-    expect((await lockOf(demo.db, READER_1.card)).failedPinAttempts).toBe(0);
+    expect((await lockOf(line.demo.db, READER_1.card)).failedPinAttempts).toBe(0);
     for (const wrong of ["111111", "222222", "333333", "444444"])
-      await call(app, login(READER_1.card, wrong));
-    expect(await lockOf(demo.db, READER_1.card)).toMatchObject({
+      await call(line.app, login(READER_1.card, wrong));
+    expect(await lockOf(line.demo.db, READER_1.card)).toMatchObject({
       failedPinAttempts: 4,
       phoneLockedUntil: null,
     });
@@ -251,29 +215,29 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
 
   it("lifts once: a second lift, or a lift of a lock that has run out, says so and changes nothing", async () => {
     const patronId = await lockByPhone(READER_1.card);
-    const admin = await signedInClient(app.baseUrl, demo.db, "alice", "admin");
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
     const csrf = csrfOf((await locksPage(admin)).html);
     expect((await lift(admin, patronId, csrf)).headers.get("location")).toBe("/ops/locks?lifted=1");
     // One wrong PIN after the lift: a second lift must leave this count alone.
-    await call(app, login(READER_1.card, "999999"));
-    const afterFirst = await lockOf(demo.db, READER_1.card);
+    await call(line.app, login(READER_1.card, "999999"));
+    const afterFirst = await lockOf(line.demo.db, READER_1.card);
     expect(afterFirst.failedPinAttempts).toBe(1);
 
     const again = await lift(admin, patronId, csrf);
     expect(again.status).toBe(303);
     expect(again.headers.get("location")).toBe("/ops/locks?notLocked=1");
-    expect(await lockOf(demo.db, READER_1.card)).toEqual(afterFirst);
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual(afterFirst);
     expect((await locksPage(admin, "?notLocked=1")).html).toContain(
       "That account was no longer locked (the lock had already been lifted or had run out). Nothing was changed.",
     );
 
     // Reader 98's lock runs out; lifting it afterwards changes nothing either.
     const other = await lockByPhone("2100000098");
-    app.setNow(minutesAfterDemo(31).toISOString());
-    const expired = await lockOf(demo.db, "2100000098");
+    line.app.setNow(minutesAfterDemo(31).toISOString());
+    const expired = await lockOf(line.demo.db, "2100000098");
     expect(expired.phoneLockedUntil).not.toBeNull();
     expect((await lift(admin, other)).headers.get("location")).toBe("/ops/locks?notLocked=1");
-    expect(await lockOf(demo.db, "2100000098")).toEqual(expired);
+    expect(await lockOf(line.demo.db, "2100000098")).toEqual(expired);
     expect(logs.lines().filter((line) => line.msg === "ops lock lift: not locked")).toEqual([
       expect.objectContaining({ operator: "alice", patronId }),
       expect.objectContaining({ operator: "alice", patronId: other }),
@@ -282,22 +246,22 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
 
   it("refuses a lift without the session's CSRF token, and changes nothing", async () => {
     const patronId = await lockByPhone(READER_1.card);
-    const before = await lockOf(demo.db, READER_1.card);
-    const admin = await signedInClient(app.baseUrl, demo.db, "alice", "admin");
-    const other = await signedInClient(app.baseUrl, demo.db, "bob", "admin");
+    const before = await lockOf(line.demo.db, READER_1.card);
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
+    const other = await signedInClient(line.app.baseUrl, line.demo.db, "bob", "admin");
     const otherCsrf = csrfOf((await locksPage(other)).html);
 
     expect((await admin.request(`/ops/locks/${patronId}/lift`, { method: "POST" })).status).toBe(403);
     expect((await admin.post(`/ops/locks/${patronId}/lift`, {})).status).toBe(403);
     expect((await lift(admin, patronId, "")).status).toBe(403);
     expect((await lift(admin, patronId, otherCsrf)).status).toBe(403);
-    expect(await lockOf(demo.db, READER_1.card)).toEqual(before);
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual(before);
   });
 
   it("answers a lift of no account with a clear message and changes nothing", async () => {
     await lockByPhone(READER_1.card);
-    const before = await lockOf(demo.db, READER_1.card);
-    const admin = await signedInClient(app.baseUrl, demo.db, "alice", "admin");
+    const before = await lockOf(line.demo.db, READER_1.card);
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
     for (const bad of ["abc", "0", "-1", "1.5", "1e3", "99999999999"]) {
       const response = await lift(admin, bad);
       expect(response.status, bad).toBe(400);
@@ -307,20 +271,20 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
     }
     // A well-formed id with no reader behind it: nothing is locked there.
     expect((await lift(admin, 999_999)).headers.get("location")).toBe("/ops/locks?notLocked=1");
-    expect(await lockOf(demo.db, READER_1.card)).toEqual(before);
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual(before);
   });
 
   it("shows a name with markup as text", async () => {
     await lockByPhone("2100000098");
-    const { html } = await locksPage(await signedInClient(app.baseUrl, demo.db, "sam", "staff"));
+    const { html } = await locksPage(await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff"));
     expect(html).not.toContain("<img");
     expect(lockRowsOf(html)[0]?.cells[1]).toBe("&lt;img src=x onerror=&quot;alert(1)&quot;> Reader");
   });
 
   it("refuses the page, the lift and the API without a session", async () => {
     const patronId = await lockByPhone(READER_1.card);
-    const before = await lockOf(demo.db, READER_1.card);
-    const stranger = new OpsClient(app.baseUrl);
+    const before = await lockOf(line.demo.db, READER_1.card);
+    const stranger = new OpsClient(line.app.baseUrl);
     for (const path of ["/ops/locks", "/ops/locks?lifted=1"]) {
       const response = await stranger.request(path);
       expect(response.status, path).toBe(302);
@@ -332,6 +296,6 @@ describe.each(DRIVERS)("locked accounts on %s", (driver) => {
     const api = await stranger.request("/ops/api/locks");
     expect(api.status).toBe(401);
     expect(await api.json()).toEqual({ error: "not signed in" });
-    expect(await lockOf(demo.db, READER_1.card)).toEqual(before);
+    expect(await lockOf(line.demo.db, READER_1.card)).toEqual(before);
   });
 });

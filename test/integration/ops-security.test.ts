@@ -6,15 +6,16 @@
  * number, an HKID or a phone number. PGlite always, PostgreSQL too with TEST_DATABASE_URL.
  */
 import type { Router } from "express";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readDemoFile } from "../../src/demo/demo-data.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { opsRouter } from "../../src/ops/router.js";
 import { systemClock } from "../../src/time/clock.js";
-import { DEMO_NOW, type DemoDatabase, login, openDemoDatabase } from "../calls/call-helpers.js";
+import { DEMO_NOW, login, useDemoLine } from "../calls/call-helpers.js";
 import { DRIVERS } from "../support/database.js";
+import { extraReadersFixture } from "../support/library-fixture.js";
 import { csrfOf, signedInClient } from "../support/ops-app.js";
-import { call, startVoiceApp, VOICE_FLOW, type VoiceApp } from "../support/voice-app.js";
+import { call, VOICE_FLOW } from "../support/voice-app.js";
 
 interface RouteEntry {
   method: string;
@@ -46,52 +47,20 @@ const XSS_CARD = "2100000777";
 const XSS_PIN = "777111";
 
 function xssFixture() {
-  return {
-    closedDays: [],
-    patrons: [
-      {
-        cardNumber: XSS_CARD,
-        name: `<img src=x onerror=alert(1)>`,
-        hkid: "A123456(3)",
-        phone: "97771110",
-        pin: XSS_PIN,
-        category: "adult",
-        status: "active",
-        expiresOn: "2030-06-30",
-      },
-    ],
-    titles: [{ id: "XSS", title: XSS_TITLE }],
-    items: [{ barcode: "34000000000777", titleId: "XSS", status: "on_loan" }],
-    loans: [
-      {
-        barcode: "34000000000777",
-        cardNumber: XSS_CARD,
-        borrowedOn: "2026-11-24",
-        dueOn: "2026-12-08",
-        renewals: 0,
-      },
-    ],
-    reservations: [],
-    charges: [],
-  };
+  return extraReadersFixture([
+    {
+      cardNumber: XSS_CARD,
+      name: `<img src=x onerror=alert(1)>`,
+      hkid: "A123456(3)",
+      phone: "97771110",
+      pin: XSS_PIN,
+      loans: [{ barcode: "34000000000777", titleId: "XSS", title: XSS_TITLE }],
+    },
+  ]);
 }
 
 describe.each(DRIVERS)("console security on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
-
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver, xssFixture());
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
-  });
+  const line = useDemoLine(driver, { extra: xssFixture(), app: { ops: true } });
 
   const router = opsRouter({
     db: {} as never,
@@ -126,7 +95,7 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
   it("refuses every route without a session: pages redirect to the login, the API answers 401", async () => {
     for (const route of routes) {
       const path = `/ops${concrete(route.path)}`;
-      const response = await fetch(`${app.baseUrl}${path}`, {
+      const response = await fetch(`${line.app.baseUrl}${path}`, {
         method: route.method,
         redirect: "manual",
         headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -144,8 +113,8 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
   });
 
   it("refuses every form posted without its CSRF token, or with another session's", async () => {
-    const admin = await signedInClient(app.baseUrl, demo.db, "alice", "admin");
-    const other = await signedInClient(app.baseUrl, demo.db, "bob", "admin");
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
+    const other = await signedInClient(line.app.baseUrl, line.demo.db, "bob", "admin");
     const othersCsrf = csrfOf(await (await other.request("/ops/live")).text());
     const posts = routes.filter((r) => r.method === "POST");
     expect(posts.length).toBeGreaterThanOrEqual(2);
@@ -161,8 +130,8 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
   });
 
   it("shows a title and a name with markup, loaded as db:load loads them, as text", async () => {
-    const renewal = await call(app, [...login(XSS_CARD, XSS_PIN), "0", "*"]);
-    const client = await signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    const renewal = await call(line.app, [...login(XSS_CARD, XSS_PIN), "0", "*"]);
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
     const detail = await client.request(`/ops/api/calls/${renewal.callSid}`);
     const { renewals } = (await detail.json()) as { renewals: { trn: string }[] };
     const trn = renewals[0]?.trn ?? "";
@@ -175,9 +144,15 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
       expect(page, path).not.toContain("<b>Co</b>");
     }
     // The reader's name appears where a lock is listed.
-    app.setNow(DEMO_NOW);
+    line.app.setNow(DEMO_NOW);
     for (let i = 0; i < 2; i++)
-      await call(app, [...login(XSS_CARD, "000000"), `${XSS_CARD}#`, "000001#", `${XSS_CARD}#`, "000002#"]);
+      await call(line.app, [
+        ...login(XSS_CARD, "000000"),
+        `${XSS_CARD}#`,
+        "000001#",
+        `${XSS_CARD}#`,
+        "000002#",
+      ]);
     const locks = await (await client.request("/ops/locks")).text();
     expect(locks).toContain("&lt;img src=x onerror=alert(1)>");
     expect(locks).not.toContain("<img src=x");
@@ -185,12 +160,12 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
 
   it("shows no PIN, full card number, HKID or phone number on any page, API answer or export", async () => {
     // Calls that touch every kind of record: renewals, a failed login, a lock, a transfer.
-    await call(app, [...login("2100000001", "135790"), "0", "*"]);
-    await call(app, [...login("2100000003", "0303"), "0", "*"]);
+    await call(line.app, [...login("2100000001", "135790"), "0", "*"]);
+    await call(line.app, [...login("2100000003", "0303"), "0", "*"]);
     for (let i = 0; i < 2; i++)
-      await call(app, [...login("2100000005", "1111"), "2100000005#", "2222#", "2100000005#", "3333#"]);
-    await call(app, [...login("7788999", "6789"), "0", "*"]);
-    const admin = await signedInClient(app.baseUrl, demo.db, "alice", "admin");
+      await call(line.app, [...login("2100000005", "1111"), "2100000005#", "2222#", "2100000005#", "3333#"]);
+    await call(line.app, [...login("7788999", "6789"), "0", "*"]);
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
     const { calls } = (await (await admin.request("/ops/api/calls")).json()) as {
       calls: { callSid: string }[];
     };

@@ -3,21 +3,15 @@
  * calls on the demo library, looked up on the page and through the API; a mistyped TRN is caught
  * by its check digit before any lookup. PGlite always, PostgreSQL too with TEST_DATABASE_URL.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { findTransactionByTrn } from "../../src/renewals/renewal-records.js";
 import { formatTrn, generateTrn } from "../../src/renewals/trn.js";
-import {
-  DEMO_NOW,
-  type DemoDatabase,
-  login,
-  NEW_DUE,
-  openDemoDatabase,
-  transactions,
-} from "../calls/call-helpers.js";
+import { DEMO_NOW, login, NEW_DUE, transactions, useDemoLine } from "../calls/call-helpers.js";
 import { DRIVERS } from "../support/database.js";
+import { extraReadersFixture } from "../support/library-fixture.js";
 import { capturingLogger } from "../support/log-capture.js";
 import { OpsClient, signedInClient } from "../support/ops-app.js";
-import { call, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call } from "../support/voice-app.js";
 
 // The lookup, wrapped so a test can tell whether the enquiry reached it.
 vi.mock("../../src/renewals/renewal-records.js", async (importOriginal) => {
@@ -28,33 +22,15 @@ const lookups = vi.mocked(findTransactionByTrn);
 
 const MARKUP_TITLE = '<script>alert("renewline")</script> & Sons';
 /** A reader whose one loan has markup in its title, as a library system might send it. */
-const markupFixture = {
-  closedDays: [],
-  patrons: [
-    {
-      cardNumber: "2100000098",
-      name: "Markup Reader",
-      phone: "98989898",
-      pin: "9898",
-      category: "adult",
-      status: "active",
-      expiresOn: "2030-06-30",
-    },
-  ],
-  titles: [{ id: "MK1", title: MARKUP_TITLE }],
-  items: [{ barcode: "34000000000098", titleId: "MK1", status: "on_loan" }],
-  loans: [
-    {
-      barcode: "34000000000098",
-      cardNumber: "2100000098",
-      borrowedOn: "2026-11-24",
-      dueOn: "2026-12-08",
-      renewals: 0,
-    },
-  ],
-  reservations: [],
-  charges: [],
-};
+const markupFixture = extraReadersFixture([
+  {
+    cardNumber: "2100000098",
+    name: "Markup Reader",
+    phone: "98989898",
+    pin: "9898",
+    loans: [{ barcode: "34000000000098", titleId: "MK1", title: MARKUP_TITLE }],
+  },
+]);
 
 /** One table row of the transaction's items: its data attributes and its cells as text. */
 interface ItemRow {
@@ -91,35 +67,23 @@ function mistype(trn: string, position = 9): string {
 }
 
 describe.each(DRIVERS)("reference-number enquiry on %s", (driver) => {
-  let demo: DemoDatabase;
-  let app: VoiceApp;
   const logs = capturingLogger();
-
-  beforeAll(async () => {
-    demo = await openDemoDatabase(driver, markupFixture);
-    app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, ops: true, logger: logs.logger });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await demo?.dispose();
-  });
-  beforeEach(async () => {
-    await demo.restore();
-    app.setNow(DEMO_NOW);
+  const line = useDemoLine(driver, { extra: markupFixture, app: { ops: true, logger: logs.logger } });
+  beforeEach(() => {
     lookups.mockClear();
   });
 
   /** Renews everything by phone and returns the TRN the line issued. */
   async function renewAll(card: string, pin: string): Promise<string> {
-    const before = (await transactions(demo.db)).length;
-    await call(app, [...login(card, pin), "0", "*"]);
-    const issued = await transactions(demo.db);
+    const before = (await transactions(line.demo.db)).length;
+    await call(line.app, [...login(card, pin), "0", "*"]);
+    const issued = await transactions(line.demo.db);
     expect(issued).toHaveLength(before + 1);
     return issued.at(-1)?.trn ?? "";
   }
 
   async function staff(): Promise<OpsClient> {
-    return signedInClient(app.baseUrl, demo.db, "sam", "staff");
+    return signedInClient(line.app.baseUrl, line.demo.db, "sam", "staff");
   }
 
   async function page(client: OpsClient, typed: string) {
@@ -368,7 +332,7 @@ describe.each(DRIVERS)("reference-number enquiry on %s", (driver) => {
 
   it("refuses the page and the API without a session", async () => {
     const trn = await renewAll("2100000001", "135790");
-    const stranger = new OpsClient(app.baseUrl);
+    const stranger = new OpsClient(line.app.baseUrl);
     for (const path of ["/ops/trn", `/ops/trn?trn=${trn}`]) {
       const response = await stranger.request(path);
       expect(response.status, path).toBe(302);

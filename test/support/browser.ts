@@ -9,8 +9,11 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page, type Response } from "playwright-core";
-import { expect, onTestFinished, type TestContext } from "vitest";
+import { afterAll, beforeAll, expect, onTestFinished, type TestContext } from "vitest";
+import type { OperatorRole } from "../../src/db/schema/index.js";
 import { type CallResult, placeCall } from "../../src/simulator/call-simulator.js";
+import { type DemoLine, useDemoLine } from "../calls/call-helpers.js";
+import { addOperator } from "./ops-app.js";
 import type { VoiceApp } from "./voice-app.js";
 
 /** Debian's package; `.ci/run` installs it when a browser test exists. */
@@ -34,6 +37,50 @@ export function launchBrowser(): Promise<Browser> {
     // No sandbox: CI runs as root in a container, where Chromium's sandbox cannot start.
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
+}
+
+/**
+ * A browser suite's world: Chromium, and the demo line with its console on PGlite. Like
+ * DemoLine's, `browser` exists once the block's beforeAll has run: read it only in tests and hooks.
+ */
+export interface ConsoleLine extends DemoLine {
+  readonly browser: Browser;
+  /** A new operator's page for the running test, signed in through the form, on the live calls page. */
+  signedInPage(test: TestContext, name: string, role: OperatorRole): Promise<ConsolePage>;
+}
+
+/**
+ * Registers the hooks of a describe block of browser tests: Chromium launched once and the demo
+ * line with the console (see useDemoLine), both closed after the block.
+ */
+export function useConsoleLine(): ConsoleLine {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const line = useDemoLine("pglite", { app: { ops: true } });
+  const consoleLine: ConsoleLine = {
+    get browser() {
+      if (!browser) throw new Error("Chromium starts in beforeAll: use it inside a test or hook");
+      return browser;
+    },
+    get demo() {
+      return line.demo;
+    },
+    get app() {
+      return line.app;
+    },
+    async signedInPage(test, name, role) {
+      const password = await addOperator(consoleLine.demo.db, name, role);
+      const tab = await openConsolePage(consoleLine.browser, consoleLine.app.baseUrl, test);
+      await logIn(tab, name, password);
+      return tab;
+    },
+  };
+  return consoleLine;
 }
 
 /** One test's page, and what went wrong in it that a reader of the page would not see. */

@@ -70,3 +70,42 @@ function loan(barcode: string, cardNumber: string, borrowedOn: string, dueOn: st
 
 /** Tuesday 1 December 2026, 10:00 in Hong Kong. */
 export const FIXTURE_NOW = "2026-12-01T10:00:00+08:00";
+
+/** A reader to add to a library, with the titles they have on loan. */
+export interface ExtraReader {
+  cardNumber: string;
+  name: string;
+  phone: string;
+  pin: string;
+  hkid?: string;
+  /** One copy of each title, on loan to this reader. */
+  loans?: ExtraReaderLoan[];
+}
+
+export interface ExtraReaderLoan {
+  barcode: string;
+  titleId: string;
+  title: string;
+}
+
+/**
+ * A library file that adds readers to another (loaded over it): each an active adult whose card
+ * expires in 2030, with loans borrowed on Tuesday 24 November 2026, due 8 December, not renewed.
+ */
+export function extraReadersFixture(readers: ExtraReader[]) {
+  const loans = readers.flatMap((r) => (r.loans ?? []).map((l) => ({ ...l, cardNumber: r.cardNumber })));
+  return {
+    closedDays: [],
+    patrons: readers.map(({ loans: _, ...patron }) => ({
+      ...patron,
+      category: "adult",
+      status: "active",
+      expiresOn: "2030-06-30",
+    })),
+    titles: loans.map((l) => ({ id: l.titleId, title: l.title })),
+    items: loans.map((l) => ({ barcode: l.barcode, titleId: l.titleId, status: "on_loan" })),
+    loans: loans.map((l) => loan(l.barcode, l.cardNumber, "2026-11-24", "2026-12-08")),
+    reservations: [],
+    charges: [],
+  };
+}

@@ -4,7 +4,7 @@
  * attribute) for statistics.js to draw with Chart.js; under it, a table of the same figures, which
  * is what the page says without JavaScript.
  */
-import type { VNode } from "preact";
+import type { ComponentChildren, VNode } from "preact";
 import { type Statistics, TOP_REFUSAL_REASONS } from "../console-data/statistics.js";
 import { CALL_OUTCOMES, formatDuration, outcomeLabel } from "./format.js";
 import { Layout, type Viewer } from "./page.js";
@@ -97,37 +97,83 @@ function Chart(props: { title: string; spec: ChartSpec }): VNode {
   return <canvas data-chart={JSON.stringify(props.spec)} role="img" aria-label={props.title} hidden />;
 }
 
+/** One figure: its heading, what it counts, its chart, and then `children`, its table. */
+function ChartCard(props: {
+  id: string;
+  heading: string;
+  note: ComponentChildren;
+  chart: { title: string; spec: ChartSpec };
+  children: ComponentChildren;
+}): VNode {
+  return (
+    <section class="card" aria-labelledby={`${props.id}-title`}>
+      <h2 id={`${props.id}-title`}>{props.heading}</h2>
+      <p class="muted">{props.note}</p>
+      <Chart title={props.chart.title} spec={props.chart.spec} />
+      {props.children}
+    </section>
+  );
+}
+
+/** A table of counts: a label and a number a row, and totals in the foot. */
+function CountTable(props: {
+  id: string;
+  head: [label: string, count: string];
+  rows: [label: ComponentChildren, count: ComponentChildren][];
+  foot?: [label: string, value: ComponentChildren][];
+}): VNode {
+  return (
+    <table id={props.id}>
+      <thead>
+        <tr>
+          <th>{props.head[0]}</th>
+          <th class="num">{props.head[1]}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map(([label, count]) => (
+          <tr>
+            <td>{label}</td>
+            <td class="num">{count}</td>
+          </tr>
+        ))}
+      </tbody>
+      {props.foot && (
+        <tfoot>
+          {props.foot.map(([label, value]) => (
+            <tr>
+              <th>{label}</th>
+              <td class="num">{value}</td>
+            </tr>
+          ))}
+        </tfoot>
+      )}
+    </table>
+  );
+}
+
 function CallsByHour({ statistics: s }: { statistics: Statistics }): VNode {
   const hours = s.callsByHour.map((h) => `${String(h.hour).padStart(2, "0")}:00`);
   return (
-    <section class="card" aria-labelledby="calls-by-hour-title">
-      <h2 id="calls-by-hour-title">Calls per hour</h2>
-      <p class="muted">Calls by the hour of the day they started, in library time.</p>
-      <Chart
-        title="Calls per hour of the day"
-        spec={{
+    <ChartCard
+      id="calls-by-hour"
+      heading="Calls per hour"
+      note="Calls by the hour of the day they started, in library time."
+      chart={{
+        title: "Calls per hour of the day",
+        spec: {
           type: "bar",
           labels: hours,
           datasets: [{ label: "Calls", data: s.callsByHour.map((h) => h.calls) }],
-        }}
+        },
+      }}
+    >
+      <CountTable
+        id="calls-by-hour"
+        head={["Hour", "Calls"]}
+        rows={s.callsByHour.map((h, i) => [hours[i], h.calls])}
       />
-      <table id="calls-by-hour">
-        <thead>
-          <tr>
-            <th>Hour</th>
-            <th class="num">Calls</th>
-          </tr>
-        </thead>
-        <tbody>
-          {s.callsByHour.map((h, i) => (
-            <tr>
-              <td>{hours[i]}</td>
-              <td class="num">{h.calls}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    </ChartCard>
   );
 }
 
@@ -145,45 +191,33 @@ function outcomeRows(s: Statistics): { label: string; calls: number }[] {
 function Outcomes({ statistics: s }: { statistics: Statistics }): VNode {
   const rows = outcomeRows(s);
   return (
-    <section class="card" aria-labelledby="outcomes-title">
-      <h2 id="outcomes-title">Outcomes</h2>
-      <p class="muted">
-        How the calls ended. In progress: the telephone service has not yet reported the end of the call. A
-        call that renewed anything counts as renewed (all), partly renewed or nothing renewed, whatever else
-        happened in it.
-      </p>
-      <Chart
-        title="Calls by outcome"
-        spec={{
+    <ChartCard
+      id="outcomes"
+      heading="Outcomes"
+      note={
+        <>
+          How the calls ended. In progress: the telephone service has not yet reported the end of the call. A
+          call that renewed anything counts as renewed (all), partly renewed or nothing renewed, whatever else
+          happened in it.
+        </>
+      }
+      chart={{
+        title: "Calls by outcome",
+        spec: {
           type: "bar",
           horizontal: true,
           labels: rows.map((r) => r.label),
           datasets: [{ label: "Calls", data: rows.map((r) => r.calls) }],
-        }}
+        },
+      }}
+    >
+      <CountTable
+        id="outcomes"
+        head={["Outcome", "Calls"]}
+        rows={rows.map((r) => [r.label, r.calls])}
+        foot={[["All calls", s.calls]]}
       />
-      <table id="outcomes">
-        <thead>
-          <tr>
-            <th>Outcome</th>
-            <th class="num">Calls</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td>{r.label}</td>
-              <td class="num">{r.calls}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th>All calls</th>
-            <td class="num">{s.calls}</td>
-          </tr>
-        </tfoot>
-      </table>
-    </section>
+    </ChartCard>
   );
 }
 
@@ -192,15 +226,18 @@ function Durations({ statistics: s }: { statistics: Statistics }): VNode {
     (a, b) => outcomeOrder(a.outcome) - outcomeOrder(b.outcome) || a.outcome.localeCompare(b.outcome),
   );
   return (
-    <section class="card" aria-labelledby="durations-title">
-      <h2 id="durations-title">Average call duration</h2>
-      <p class="muted">
-        The mean length of the ended calls the telephone service reported a duration for, by outcome and
-        overall. Calls in progress are not counted.
-      </p>
-      <Chart
-        title="Average call duration by outcome"
-        spec={{
+    <ChartCard
+      id="durations"
+      heading="Average call duration"
+      note={
+        <>
+          The mean length of the ended calls the telephone service reported a duration for, by outcome and
+          overall. Calls in progress are not counted.
+        </>
+      }
+      chart={{
+        title: "Average call duration by outcome",
+        spec: {
           type: "bar",
           horizontal: true,
           unit: "seconds",
@@ -211,8 +248,9 @@ function Durations({ statistics: s }: { statistics: Statistics }): VNode {
               data: [...byOutcome.map((d) => d.averageSeconds), s.duration.averageSeconds],
             },
           ],
-        }}
-      />
+        },
+      }}
+    >
       <table id="durations">
         <thead>
           <tr>
@@ -238,7 +276,7 @@ function Durations({ statistics: s }: { statistics: Statistics }): VNode {
           </tr>
         </tfoot>
       </table>
-    </section>
+    </ChartCard>
   );
 }
 
@@ -250,97 +288,73 @@ function outcomeOrder(outcome: string): number {
 function RenewalsPerCall({ statistics: s }: { statistics: Statistics }): VNode {
   const rows = s.renewals.callsByItemsRenewed;
   return (
-    <section class="card" aria-labelledby="renewals-title">
-      <h2 id="renewals-title">Renewals per call</h2>
-      <p class="muted">
-        Items renewed in the calls (what the renewal service recorded for their renewal requests), divided by
-        the number of calls; and how many calls renewed none, one, two or more items.
-      </p>
-      <Chart
-        title="Calls by number of items renewed"
-        spec={{
+    <ChartCard
+      id="renewals"
+      heading="Renewals per call"
+      note={
+        <>
+          Items renewed in the calls (what the renewal service recorded for their renewal requests), divided
+          by the number of calls; and how many calls renewed none, one, two or more items.
+        </>
+      }
+      chart={{
+        title: "Calls by number of items renewed",
+        spec: {
           type: "bar",
           labels: rows.map((r) => String(r.itemsRenewed)),
           datasets: [{ label: "Calls", data: rows.map((r) => r.calls) }],
-        }}
+        },
+      }}
+    >
+      <CountTable
+        id="renewals-per-call"
+        head={["Items renewed in the call", "Calls"]}
+        rows={rows.map((r) => [r.itemsRenewed, r.calls])}
+        foot={[
+          ["Items renewed in all", s.renewals.itemsRenewed],
+          ["Per call", formatRatio(s.renewals.perCall)],
+        ]}
       />
-      <table id="renewals-per-call">
-        <thead>
-          <tr>
-            <th>Items renewed in the call</th>
-            <th class="num">Calls</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td>{r.itemsRenewed}</td>
-              <td class="num">{r.calls}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th>Items renewed in all</th>
-            <td class="num">{s.renewals.itemsRenewed}</td>
-          </tr>
-          <tr>
-            <th>Per call</th>
-            <td class="num">{formatRatio(s.renewals.perCall)}</td>
-          </tr>
-        </tfoot>
-      </table>
-    </section>
+    </ChartCard>
   );
 }
 
 function Logins({ statistics: s }: { statistics: Statistics }): VNode {
   const { succeeded, failed, failedShare } = s.logins;
   return (
-    <section class="card" aria-labelledby="logins-title">
-      <h2 id="logins-title">Share of logins failed</h2>
-      <p class="muted">
-        Login attempts in the calls (card or HKID digits, then PIN) that failed, out of all that succeeded or
-        failed. A PIN that fits several accounts is counted once, by how the card number that follows ends.
-      </p>
-      <Chart
-        title="Login attempts, succeeded and failed"
-        spec={{
+    <ChartCard
+      id="logins"
+      heading="Share of logins failed"
+      note={
+        <>
+          Login attempts in the calls (card or HKID digits, then PIN) that failed, out of all that succeeded
+          or failed. A PIN that fits several accounts is counted once, by how the card number that follows
+          ends.
+        </>
+      }
+      chart={{
+        title: "Login attempts, succeeded and failed",
+        spec: {
           type: "doughnut",
           labels: ["Succeeded", "Failed"],
           datasets: [{ label: "Login attempts", data: [succeeded, failed] }],
           tones: ["good", "bad"],
-        }}
+        },
+      }}
+    >
+      <CountTable
+        id="logins"
+        head={["Login attempts", "Count"]}
+        rows={[
+          ["Succeeded", succeeded],
+          ["Failed", failed],
+        ]}
+        foot={[
+          ["All attempts", succeeded + failed],
+          ["Share failed", formatShare(failedShare)],
+        ]}
       />
-      <table id="logins">
-        <thead>
-          <tr>
-            <th>Login attempts</th>
-            <th class="num">Count</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <td>Succeeded</td>
-            <td class="num">{succeeded}</td>
-          </tr>
-          <tr>
-            <td>Failed</td>
-            <td class="num">{failed}</td>
-          </tr>
-        </tbody>
-        <tfoot>
-          <tr>
-            <th>All attempts</th>
-            <td class="num">{succeeded + failed}</td>
-          </tr>
-          <tr>
-            <th>Share failed</th>
-            <td class="num">{formatShare(failedShare)}</td>
-          </tr>
-        </tfoot>
-      </table>
-    </section>
+    </ChartCard>
   );
 }
 
@@ -351,21 +365,25 @@ function RefusalReasons({ statistics: s }: { statistics: Statistics }): VNode {
     items: r.items,
   }));
   return (
-    <section class="card" aria-labelledby="refusals-title">
-      <h2 id="refusals-title">Most common refusal reasons</h2>
-      <p class="muted">
-        Items the calls asked to renew that were refused, by the reason the caller heard (the first in the
-        rules' order when several applied). The {TOP_REFUSAL_REASONS} commonest, most first.
-      </p>
-      <Chart
-        title="Refused items by reason"
-        spec={{
+    <ChartCard
+      id="refusals"
+      heading="Most common refusal reasons"
+      note={
+        <>
+          Items the calls asked to renew that were refused, by the reason the caller heard (the first in the
+          rules' order when several applied). The {TOP_REFUSAL_REASONS} commonest, most first.
+        </>
+      }
+      chart={{
+        title: "Refused items by reason",
+        spec: {
           type: "bar",
           horizontal: true,
           labels: rows.map((r) => r.label),
           datasets: [{ label: "Items refused", data: rows.map((r) => r.items) }],
-        }}
-      />
+        },
+      }}
+    >
       <table id="refusal-reasons">
         <thead>
           <tr>
@@ -392,7 +410,7 @@ function RefusalReasons({ statistics: s }: { statistics: Statistics }): VNode {
           </tr>
         </tfoot>
       </table>
-    </section>
+    </ChartCard>
   );
 }
 

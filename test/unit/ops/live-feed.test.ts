@@ -49,9 +49,9 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("LiveFeed", () => {
   const startedAt = new Date("2026-12-01T02:00:00Z");
 
-  it("polls while a page watches, and stops when the last one closes", async () => {
-    const { db, counter } = countingDb(() => []);
-    const feed = new LiveFeed({
+  /** A feed that polls every 10 ms and checks no session again within a test. */
+  function fastFeed(db: Database): LiveFeed {
+    return new LiveFeed({
       db,
       clock: { now: () => startedAt },
       timeZone: "Asia/Hong_Kong",
@@ -59,6 +59,11 @@ describe("LiveFeed", () => {
       pollMs: 10,
       sessionCheckMs: 60_000,
     });
+  }
+
+  it("polls while a page watches, and stops when the last one closes", async () => {
+    const { db, counter } = countingDb(() => []);
+    const feed = fastFeed(db);
     const page = fakeResponse();
     feed.watch(page.res, "session-1");
     await vi.waitFor(() => expect(counter.selects).toBeGreaterThan(2));
@@ -75,14 +80,7 @@ describe("LiveFeed", () => {
   it("sends the list once, then only when it changes", async () => {
     let calls: unknown[] = [];
     const { db } = countingDb(() => calls);
-    const feed = new LiveFeed({
-      db,
-      clock: { now: () => startedAt },
-      timeZone: "Asia/Hong_Kong",
-      logger: createLogger({ level: "silent" }),
-      pollMs: 10,
-      sessionCheckMs: 60_000,
-    });
+    const feed = fastFeed(db);
     const page = fakeResponse();
     feed.watch(page.res, "session-1");
     await vi.waitFor(() => expect(page.written.filter((w) => w.startsWith("event: calls"))).toHaveLength(1));
