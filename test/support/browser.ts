@@ -20,8 +20,12 @@ import type { VoiceApp } from "./voice-app.js";
 export const CHROMIUM = "/usr/bin/chromium";
 /** Gitignored: every run writes each test's screenshots here. */
 export const ARTIFACTS_DIR = "test-artifacts/browser";
-/** The README's pictures, taken by the tour test. */
-export const DOCS_SCREENSHOTS_DIR = "docs/screenshots";
+/**
+ * The README's pictures, taken by the tour test when UPDATE_SCREENSHOTS=1 (otherwise into the
+ * artifacts folder, so an ordinary test run never changes tracked files).
+ */
+export const DOCS_SCREENSHOTS_DIR =
+  process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : `${ARTIFACTS_DIR}/readme`;
 /** The size of the README's pictures. */
 export const DOCS_VIEWPORT = { width: 1280, height: 800 };
 
