@@ -45,7 +45,8 @@ interface Watcher {
 export class LiveFeed {
   private readonly watchers = new Set<Watcher>();
   private timer: NodeJS.Timeout | null = null;
-  private lastPayload: string | null = null;
+  /** The calls as last read, as JSON (to compare) and as views (to send to a newcomer). */
+  private last: { json: string; calls: LiveCallView[] } | null = null;
   private polling = false;
   private lastSessionCheck = Date.now();
   private lastKeepAlive = Date.now();
@@ -65,7 +66,7 @@ export class LiveFeed {
     this.watchers.add(watcher);
     res.on("close", () => this.drop(watcher));
     // The newcomer gets the list at once; the others only when it changes.
-    if (this.lastPayload !== null) send(watcher, this.lastPayload, this.options.clock.now());
+    if (this.last) send(watcher, this.last, this.options.clock.now());
     this.start();
   }
 
@@ -89,7 +90,7 @@ export class LiveFeed {
     if (this.watchers.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
-      this.lastPayload = null;
+      this.last = null;
     }
   }
 
@@ -102,11 +103,11 @@ export class LiveFeed {
         await this.endStaleSessions();
       }
       const now = this.options.clock.now();
-      const views = liveCallViews(await callsInProgress(this.options.db, now), this.options.timeZone);
+      const calls = liveCallViews(await callsInProgress(this.options.db, now), this.options.timeZone);
       // Only a change in the calls is news; pages count durations up on their own from `now`.
-      const callsJson = JSON.stringify(views);
-      this.lastPayload = callsJson;
-      for (const watcher of this.watchers) if (watcher.sent !== callsJson) send(watcher, callsJson, now);
+      const last = { json: JSON.stringify(calls), calls };
+      this.last = last;
+      for (const watcher of this.watchers) if (watcher.sent !== last.json) send(watcher, last, now);
       if (Date.now() - this.lastKeepAlive >= (this.options.keepAliveMs ?? 15_000)) {
         this.lastKeepAlive = Date.now();
         for (const watcher of this.watchers) watcher.res.write(": keep-alive\n\n");
@@ -139,10 +140,9 @@ export class LiveFeed {
   }
 }
 
-function send(watcher: Watcher, callsJson: string, now: Date): void {
-  watcher.sent = callsJson;
+function send(watcher: Watcher, last: { json: string; calls: LiveCallView[] }, now: Date): void {
+  watcher.sent = last.json;
+  const snapshot: LiveSnapshot = { now: now.toISOString(), calls: last.calls };
   // JSON has no raw newlines, so the whole snapshot fits one data line.
-  watcher.res.write(
-    `event: calls\ndata: {"now":${JSON.stringify(now.toISOString())},"calls":${callsJson}}\n\n`,
-  );
+  watcher.res.write(`event: calls\ndata: ${JSON.stringify(snapshot)}\n\n`);
 }
