@@ -133,7 +133,9 @@ export function opsRouter(options: OpsRouterOptions): Router {
     }
     logger.info({ operator: result.operator.name }, "ops login");
     res.clearCookie(LOGIN_CSRF_COOKIE, cookieOptions);
-    res.cookie(SESSION_COOKIE, result.token, { ...cookieOptions, expires: result.expiresAt });
+    // A lifetime relative to the browser's own clock (Max-Age), never an Expires from the app's
+    // clock: with FIXED_NOW in the past (tests, demos) an absolute date is already gone.
+    res.cookie(SESSION_COOKIE, result.token, { ...cookieOptions, maxAge: options.sessionHours * 3_600_000 });
     res.redirect(303, "/ops");
   });
 
