@@ -14,6 +14,19 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { MIGRATIONS_FOLDER } from "./migrations.js";
 import * as schema from "./schema/index.js";
+import {
+  CONNECT_TIMEOUT_MS,
+  CONSOLE_LOCK_TIMEOUT_MS,
+  CONSOLE_STATEMENT_TIMEOUT_MS,
+  HEALTH_CHECK_TIMEOUT_MS,
+  IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  LINE_LOCK_TIMEOUT_MS,
+  LINE_STATEMENT_TIMEOUT_MS,
+  reconnectDelaySeconds,
+  stallLimitFor,
+} from "./time-limits.js";
+import { type TransactionGate, transactionGate } from "./transaction-gate.js";
+import { watchedSocketFactory } from "./watched-socket.js";
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
@@ -34,7 +47,14 @@ export function databaseTargetOf(settings: {
 }
 
 export interface DatabaseHandle {
+  /** The voice line's pool: tight time limits, webhooks only. */
   db: Database;
+  /** The console's pool (reports may take seconds); on PGlite, the same one connection. */
+  consoleDb: Database;
+  /** One connection of its own for /healthz, so a busy or stalled pool cannot hide the answer. */
+  healthDb: Database;
+  /** The line pool's acquire timeout: one permit per connection. */
+  lineGate: TransactionGate;
   kind: DatabaseTarget["kind"];
   /** Applies pending migrations; safe to call from several instances at once. */
   migrate(): Promise<void>;
@@ -62,13 +82,43 @@ function queryLogger(options: OpenOptions) {
   return onQuery ? { logger: { logQuery: (query: string) => onQuery(query) } } : {};
 }
 
+// The line's pool: enough for a busy hour's webhooks on one instance (issue #9 measures it).
+const LINE_POOL_SIZE = 10;
+const CONSOLE_POOL_SIZE = 3;
+
 function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
-  // onnotice: PostgreSQL's NOTICEs ("schema already exists") are not worth a log line.
-  // connect_timeout: an unreachable database answers /healthz with 503 in seconds, not 30.
-  const client = postgres(url, { max: 10, connect_timeout: 5, onnotice: () => {} });
-  const db = drizzlePostgres({ client, schema, ...queryLogger(options) });
+  const client = (max: number, statementTimeoutMs: number, lockTimeoutMs: number) =>
+    postgres(url, {
+      max,
+      // onnotice: PostgreSQL's NOTICEs ("schema already exists") are not worth a log line.
+      onnotice: () => {},
+      // The server enforces these on every statement of the connection, sent once at connect.
+      connection: {
+        application_name: "renewline",
+        statement_timeout: statementTimeoutMs,
+        lock_timeout: lockTimeoutMs,
+        idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      },
+      connect_timeout: CONNECT_TIMEOUT_MS / 1000,
+      // postgres.js takes a socket factory (its README, "Custom socket"); its types omit it.
+      ...({
+        socket: watchedSocketFactory({
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          stallLimitMs: stallLimitFor(statementTimeoutMs),
+        }),
+      } as object),
+      backoff: reconnectDelaySeconds,
+    });
+  const line = client(LINE_POOL_SIZE, LINE_STATEMENT_TIMEOUT_MS, LINE_LOCK_TIMEOUT_MS);
+  const ops = client(CONSOLE_POOL_SIZE, CONSOLE_STATEMENT_TIMEOUT_MS, CONSOLE_LOCK_TIMEOUT_MS);
+  const health = client(1, HEALTH_CHECK_TIMEOUT_MS, HEALTH_CHECK_TIMEOUT_MS);
+  const drizzleOf = (c: postgres.Sql) =>
+    drizzlePostgres({ client: c, schema, ...queryLogger(options) }) as unknown as Database;
   return {
-    db: db as unknown as Database,
+    db: drizzleOf(line),
+    consoleDb: drizzleOf(ops),
+    healthDb: drizzleOf(health),
+    lineGate: transactionGate(LINE_POOL_SIZE),
     kind: "postgres",
     async migrate() {
       // A single-connection client, so the session-level advisory lock covers the migration.
@@ -83,7 +133,9 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
         await lockClient.end();
       }
     },
-    close: () => client.end(),
+    close: async () => {
+      await Promise.all([line.end({ timeout: 5 }), ops.end({ timeout: 5 }), health.end({ timeout: 1 })]);
+    },
   };
 }
 
@@ -94,6 +146,10 @@ async function openPglite(dataDir: string | null, options: OpenOptions): Promise
   const db = drizzlePglite({ client, schema, ...queryLogger(options) });
   return {
     db: db as unknown as Database,
+    consoleDb: db as unknown as Database,
+    healthDb: db as unknown as Database,
+    // PGlite runs one statement at a time: more permits would only queue inside it.
+    lineGate: transactionGate(1),
     kind: "pglite",
     // PGlite is one connection in this process: nothing else can migrate at the same time.
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),

@@ -1,0 +1,45 @@
+/**
+ * The time limits of the database and of a webhook, in one place, so that they nest: Twilio gives
+ * up on a webhook after 15 s, and a caller should hear the apology within 5 s of any database
+ * trouble (issue #8). Each limit is shorter than the one that contains it.
+ */
+
+/** A webhook answers within this, with the apology if its work is not done. */
+export const WEBHOOK_BUDGET_MS = 4_000;
+
+/** The line's statements: the slowest webhook query takes milliseconds; this stops a runaway one. */
+export const LINE_STATEMENT_TIMEOUT_MS = 2_000;
+/** A held lock (on `loans`, on a reader) fails the webhook fast rather than queueing it. */
+export const LINE_LOCK_TIMEOUT_MS = 1_000;
+
+/** The console's reports (statistics, exports) may read a year of calls. */
+export const CONSOLE_STATEMENT_TIMEOUT_MS = 15_000;
+export const CONSOLE_LOCK_TIMEOUT_MS = 2_000;
+
+/**
+ * A transaction whose client went quiet (a hung or dead instance) gives its locks back to the
+ * others after this: a caller's row must not stay locked until TCP notices.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+
+/** Opening a connection: TCP, then PostgreSQL's startup and authentication, each this long. */
+export const CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * A connection that sent a request and has heard nothing for this long is dead (packets dropped,
+ * a half-open socket): the server answers every request within its statement timeout.
+ */
+export function stallLimitFor(statementTimeoutMs: number): number {
+  return statementTimeoutMs + 1_500;
+}
+
+/** /healthz answers within 1 s whatever the database does. */
+export const HEALTH_CHECK_TIMEOUT_MS = 800;
+
+/** Reconnecting after errors: quick, and never the driver's default of up to 20 s. */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 0.5);
+}
+
+/** SIGTERM: webhooks in flight finish (each within its budget) before the process exits. */
+export const SHUTDOWN_GRACE_MS = WEBHOOK_BUDGET_MS + 3_000;
