@@ -8,6 +8,7 @@ import { loadDotEnv } from "./config/dot-env.js";
 import { loadSettings, SettingsError } from "./config/settings.js";
 import { databaseTargetOf, openDatabase } from "./db/database.js";
 import { patrons } from "./db/schema/index.js";
+import { SHUTDOWN_GRACE_MS } from "./db/time-limits.js";
 import { DEMO_AS_OF, demoShiftDays, readDemoFile, shiftDemoDates } from "./demo/demo-data.js";
 import { createApp } from "./http/app.js";
 import { validateLibraryData } from "./library-data/import-schema.js";
@@ -19,9 +20,6 @@ import { calendarFromSettings } from "./time/library-clock.js";
 import { VOCABULARY } from "./voice/actions/index.js";
 import { FlowDefinitionError, loadVoiceFlow } from "./voice/flow-definition.js";
 import { twilioSmsSender } from "./voice/sms-sender.js";
-
-/** How long a webhook in flight gets to finish when the instance is asked to stop. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadSettings>;
@@ -36,6 +34,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: settings.logLevel });
+  keepServingAfterStrayErrors(logger);
   // The flow files are read once, here; a broken one stops the start naming what is wrong.
   const voiceFlow = loadVoiceFlow(VOCABULARY);
   const secrets = resolveSecrets(settings);
@@ -65,11 +64,14 @@ async function main(): Promise<void> {
 
   const app = createApp({
     db: database.db,
+    consoleDb: database.consoleDb,
+    healthDb: database.healthDb,
+    lineGate: database.lineGate,
     logger,
     trustProxy: settings.trustProxy,
     metrics: settings.metricsToken
       ? {
-          lineMetrics: createLineMetrics({ db: database.db, clock: calendar.clock }),
+          lineMetrics: createLineMetrics({ db: database.consoleDb, clock: calendar.clock }),
           token: settings.metricsToken,
         }
       : undefined,
@@ -94,20 +96,32 @@ async function main(): Promise<void> {
       voiceFlow,
     },
   });
-  const server = app.listen(settings.port, () => {
-    logger.info(
-      { port: settings.port, database: database.kind, publicBaseUrl: settings.publicBaseUrl },
-      "Renewline is listening",
+  const server = app.listen(settings.port);
+  // A port already taken (a second npm start) stops the start, saying so: never "listening".
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await database.close();
+    throw new StartError(
+      error.code === "EADDRINUSE"
+        ? `port ${settings.port} is already in use (is Renewline already running? set PORT to another port)`
+        : `cannot listen on port ${settings.port}: ${error.code ?? error.message}`,
     );
   });
+  logger.info(
+    { port: settings.port, database: database.kind, publicBaseUrl: settings.publicBaseUrl },
+    "Renewline is listening",
+  );
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     server.close(() => {
       database.close().finally(() => process.exit(0));
     });
-    // Webhooks in flight finish; idle keep-alive sockets close now. Open live-page event
-    // streams never end on their own, so whatever is left is closed after a grace period.
+    // Webhooks in flight finish (each within its budget, shorter than the grace); idle keep-alive
+    // sockets close now. Open live-page event streams never end on their own, so whatever is
+    // left is closed after the grace period.
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
@@ -115,10 +129,37 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
+/**
+ * The last resort. A driver or library that throws outside any request (a timer, a socket
+ * event) must not take the calls of this instance with it: the error is logged, and webhooks in
+ * flight still answer, with the apology if their own work failed. Every call's state is in the
+ * database, so nothing held in this process is left inconsistent.
+ */
+function keepServingAfterStrayErrors(logger: ReturnType<typeof createLogger>): void {
+  process.on("uncaughtException", (error) => {
+    logger.error(
+      { err: { name: error.name, message: safeErrorMessage(error) } },
+      "uncaught exception: serving on",
+    );
+  });
+  process.on("unhandledRejection", (reason) => {
+    logger.error(
+      { err: { name: reason instanceof Error ? reason.name : "unknown" } },
+      "unhandled rejection: serving on",
+    );
+  });
+}
+
+class StartError extends Error {
+  override name = "StartError";
+}
+
 main().catch((error: unknown) => {
   console.error(
     "Renewline could not start:",
-    error instanceof FlowDefinitionError ? error.message : safeErrorMessage(error),
+    error instanceof FlowDefinitionError || error instanceof StartError
+      ? error.message
+      : safeErrorMessage(error),
   );
   process.exit(1);
 });

@@ -55,7 +55,9 @@ function watchForStalls(socket: net.Socket, stallLimitMs: number): void {
   const check = setInterval(
     () => {
       if (awaitingSince !== null && Date.now() - awaitingSince > stallLimitMs) {
-        socket.destroy(Object.assign(new Error("database connection stalled"), { code: "CONNECTION_STALLED" }));
+        socket.destroy(
+          Object.assign(new Error("database connection stalled"), { code: "CONNECTION_STALLED" }),
+        );
       }
     },
     Math.max(100, Math.floor(stallLimitMs / 4)),

@@ -43,91 +43,101 @@ export interface RenewalOutcome extends RenewalTransactionRecord {
 const TRN_ATTEMPTS = 5;
 
 export async function renew(deps: RenewalServiceDeps, request: RenewalRequest): Promise<RenewalOutcome> {
-  return deps.db.transaction(async (tx) => {
-    const now = deps.calendar.clock.now();
-    const today = deps.calendar.today();
+  return deps.db.transaction((tx) => renewInTransaction(tx, deps, request));
+}
 
-    // The patron row lock comes first: requests for one account, whatever their key, queue here,
-    // so a retried request always finds the first one's record.
-    const account = await loadAccount(tx, request.patronId, request.selection, today, { lock: true });
-    if (!account) throw new RenewalRequestError("UNKNOWN_ACCOUNT", `no patron with id ${request.patronId}`);
+/**
+ * The same, inside a transaction the caller owns: the voice line renews inside the webhook's
+ * transaction, so the renewal commits with the answer that tells the caller its TRN, or not at all.
+ */
+export async function renewInTransaction(
+  tx: Transaction,
+  deps: Omit<RenewalServiceDeps, "db">,
+  request: RenewalRequest,
+): Promise<RenewalOutcome> {
+  const now = deps.calendar.clock.now();
+  const today = deps.calendar.today();
 
-    const earlier = await findTransactionByRequestKey(tx, request.requestKey);
-    if (earlier) {
-      if (earlier.patronId !== request.patronId) {
-        throw new RenewalRequestError("REQUEST_KEY_REUSED", "request key already used for another account");
-      }
-      return { ...earlier, replayed: true };
+  // The patron row lock comes first: requests for one account, whatever their key, queue here,
+  // so a retried request always finds the first one's record.
+  const account = await loadAccount(tx, request.patronId, request.selection, today, { lock: true });
+  if (!account) throw new RenewalRequestError("UNKNOWN_ACCOUNT", `no patron with id ${request.patronId}`);
+
+  const earlier = await findTransactionByRequestKey(tx, request.requestKey);
+  if (earlier) {
+    if (earlier.patronId !== request.patronId) {
+      throw new RenewalRequestError("REQUEST_KEY_REUSED", "request key already used for another account");
     }
-    if (request.selection.kind === "loan" && !account.labels.has(request.selection.loanId)) {
-      throw new RenewalRequestError("UNKNOWN_LOAN", `no loan with id ${request.selection.loanId}`);
-    }
+    return { ...earlier, replayed: true };
+  }
+  if (request.selection.kind === "loan" && !account.labels.has(request.selection.loanId)) {
+    throw new RenewalRequestError("UNKNOWN_LOAN", `no loan with id ${request.selection.loanId}`);
+  }
 
-    const decision = decideRenewals({
-      account: account.snapshot,
-      selection: request.selection,
-      today,
-      policy: deps.policy,
-    });
-
-    const transaction = await insertTransaction(tx, {
-      patronId: request.patronId,
-      cardLastFour: account.cardNumber.slice(-4),
-      channel: request.channel,
-      requestKey: request.requestKey,
-      selection: request.selection.kind,
-      createdAt: now,
-      libraryDay: today,
-      accountBlocks: decision.accountBlocks,
-    });
-
-    const renewed = decision.loans.filter((d): d is RenewedDecision => d.outcome === "renewed");
-    await writeRenewedLoans(tx, renewed);
-
-    const results = decision.loans.map((d) => {
-      const label = account.labels.get(d.loanId) ?? { barcode: "", title: "" };
-      return d.outcome === "renewed"
-        ? {
-            loanId: d.loanId,
-            ...label,
-            outcome: d.outcome,
-            oldDueOn: d.oldDueOn,
-            newDueOn: d.newDueOn,
-            reasons: [],
-            primaryReason: null,
-            chargeRecordedCents: d.accruedChargeCents,
-          }
-        : {
-            loanId: d.loanId,
-            ...label,
-            outcome: d.outcome,
-            oldDueOn: d.dueOn,
-            newDueOn: null,
-            reasons: d.reasons,
-            primaryReason: d.primaryReason,
-            chargeRecordedCents: 0,
-          };
-    });
-    if (results.length > 0) {
-      await tx.insert(renewalResults).values(results.map((r) => ({ ...r, transactionId: transaction.id })));
-    }
-
-    // "When an overdue item is renewed, its accrued charge is recorded as an outstanding charge."
-    const accrued = renewed.filter((d) => d.accruedChargeCents > 0);
-    if (accrued.length > 0) {
-      await tx.insert(charges).values(
-        accrued.map((d) => ({
-          patronId: request.patronId,
-          itemId: d.itemId,
-          amountCents: d.accruedChargeCents,
-          kind: "overdue",
-          renewalTransactionId: transaction.id,
-        })),
-      );
-    }
-
-    return { ...transaction, results, replayed: false };
+  const decision = decideRenewals({
+    account: account.snapshot,
+    selection: request.selection,
+    today,
+    policy: deps.policy,
   });
+
+  const transaction = await insertTransaction(tx, {
+    patronId: request.patronId,
+    cardLastFour: account.cardNumber.slice(-4),
+    channel: request.channel,
+    requestKey: request.requestKey,
+    selection: request.selection.kind,
+    createdAt: now,
+    libraryDay: today,
+    accountBlocks: decision.accountBlocks,
+  });
+
+  const renewed = decision.loans.filter((d): d is RenewedDecision => d.outcome === "renewed");
+  await writeRenewedLoans(tx, renewed);
+
+  const results = decision.loans.map((d) => {
+    const label = account.labels.get(d.loanId) ?? { barcode: "", title: "" };
+    return d.outcome === "renewed"
+      ? {
+          loanId: d.loanId,
+          ...label,
+          outcome: d.outcome,
+          oldDueOn: d.oldDueOn,
+          newDueOn: d.newDueOn,
+          reasons: [],
+          primaryReason: null,
+          chargeRecordedCents: d.accruedChargeCents,
+        }
+      : {
+          loanId: d.loanId,
+          ...label,
+          outcome: d.outcome,
+          oldDueOn: d.dueOn,
+          newDueOn: null,
+          reasons: d.reasons,
+          primaryReason: d.primaryReason,
+          chargeRecordedCents: 0,
+        };
+  });
+  if (results.length > 0) {
+    await tx.insert(renewalResults).values(results.map((r) => ({ ...r, transactionId: transaction.id })));
+  }
+
+  // "When an overdue item is renewed, its accrued charge is recorded as an outstanding charge."
+  const accrued = renewed.filter((d) => d.accruedChargeCents > 0);
+  if (accrued.length > 0) {
+    await tx.insert(charges).values(
+      accrued.map((d) => ({
+        patronId: request.patronId,
+        itemId: d.itemId,
+        amountCents: d.accruedChargeCents,
+        kind: "overdue",
+        renewalTransactionId: transaction.id,
+      })),
+    );
+  }
+
+  return { ...transaction, results, replayed: false };
 }
 
 type NewTransaction = Omit<typeof renewalTransactions.$inferInsert, "trn">;

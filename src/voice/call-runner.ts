@@ -2,6 +2,7 @@
  * Runs one webhook's event through the flow: steps the pure engine, runs each action it asks for,
  * and renders the reply it ends on. Records the call events along the way.
  */
+import type { Transaction } from "../db/database.js";
 import type { Logger } from "../logging/logger.js";
 import { ACTIONS, engineContext } from "./actions/index.js";
 import type { ActionContext, CallEventRecord } from "./actions/types.js";
@@ -15,14 +16,27 @@ import type { VoiceRouterOptions } from "./webhooks.js";
 const MAX_INSTRUCTIONS = 25;
 
 /** The key event of an input: never which digits at a digits step (card, PIN), whatever the flow file says. */
-export function keyEvent(flow: FlowDefinition, state: CallState, digits: string): CallEventRecord {
+export function keyEvent(
+  flow: FlowDefinition,
+  state: CallState,
+  input: { digits: string; invalid?: boolean },
+): CallEventRecord {
   const step = flow.steps[state.step];
   const sensitive = step?.sensitive === true || step?.digits !== undefined;
-  const detail = digits === "" ? { noInput: true } : sensitive ? { keyed: "masked" } : { key: digits };
+  // Keys the gather could not have produced are not stored as typed: they may be anything.
+  const detail = input.invalid
+    ? { invalidKeys: true }
+    : input.digits === ""
+      ? { noInput: true }
+      : sensitive
+        ? { keyed: "masked" }
+        : { key: input.digits };
   return { kind: "key", step: state.step, detail };
 }
 
 export interface RunContext {
+  /** The webhook's transaction, which every action runs in. */
+  tx: Transaction;
   callSid: string;
   seq: number;
   events: CallEventRecord[];
@@ -62,6 +76,7 @@ export async function runToReply(
     if (!action) throw new Error(`unknown action "${instruction.action}"`);
     const actionContext: ActionContext = {
       ...options,
+      db: run.tx,
       callSid: run.callSid,
       seq: run.seq,
       text: (key, language, params) => promptText(catalogues, key, language, params),

@@ -1,6 +1,6 @@
 /** The calls, their answered webhooks and their events, in the database (no process memory). */
 import { and, count, eq, isNull } from "drizzle-orm";
-import type { Database, DbOrTx } from "../db/database.js";
+import type { DbOrTx, Transaction } from "../db/database.js";
 import { callEvents, callResponses, calls } from "../db/schema/index.js";
 import type { CallEventRecord } from "./actions/types.js";
 import type { CallState } from "./call-state.js";
@@ -12,7 +12,7 @@ export interface StoredCall {
   endedAt: Date | null;
 }
 
-export async function findCall(db: Database, callSid: string): Promise<StoredCall | null> {
+export async function findCall(db: DbOrTx, callSid: string): Promise<StoredCall | null> {
   const [row] = await db
     .select({ callSid: calls.callSid, state: calls.state, nextSeq: calls.nextSeq, endedAt: calls.endedAt })
     .from(calls)
@@ -20,16 +20,39 @@ export async function findCall(db: Database, callSid: string): Promise<StoredCal
   return row ? { ...row, state: row.state as CallState } : null;
 }
 
-export async function storedResponse(db: Database, callSid: string, seq: number): Promise<string | null> {
-  const [row] = await db
-    .select({ twiml: callResponses.twiml })
-    .from(callResponses)
-    .where(and(eq(callResponses.callSid, callSid), eq(callResponses.seq, seq)));
-  return row?.twiml ?? null;
+export interface LockedCall extends StoredCall {
+  /** The answer already stored for the webhook being answered, if it was answered before. */
+  storedAnswer: string | null;
+}
+
+/**
+ * The call, locked until the webhook's transaction ends, with any answer already stored for
+ * `seq`: one round trip. A second delivery of the same webhook waits here for the first, then
+ * finds its answer; if the first died (a crash), its transaction rolled back and the second
+ * answers afresh at once.
+ */
+export async function lockCallForWebhook(
+  tx: Transaction,
+  callSid: string,
+  seq: number,
+): Promise<LockedCall | null> {
+  const [row] = await tx
+    .select({
+      callSid: calls.callSid,
+      state: calls.state,
+      nextSeq: calls.nextSeq,
+      endedAt: calls.endedAt,
+      storedAnswer: callResponses.twiml,
+    })
+    .from(calls)
+    .leftJoin(callResponses, and(eq(callResponses.callSid, calls.callSid), eq(callResponses.seq, seq)))
+    .where(eq(calls.callSid, callSid))
+    .for("update", { of: calls });
+  return row ? { ...row, state: row.state as CallState } : null;
 }
 
 /** A new call; a repeated first webhook finds it already there. */
-export async function createCall(db: Database, callSid: string, state: CallState, now: Date): Promise<void> {
+export async function createCall(db: DbOrTx, callSid: string, state: CallState, now: Date): Promise<void> {
   await db
     .insert(calls)
     .values({
@@ -53,50 +76,28 @@ export interface AnsweredStep {
   now: Date;
 }
 
-/** Takes webhook `seq` for this delivery: false when another delivery took it first. */
-export async function claimWebhook(db: Database, callSid: string, seq: number): Promise<boolean> {
-  const claimed = await db
+/**
+ * Stores a webhook's answer with the call's new state and events, inside the webhook's own
+ * transaction (with any renewal it made): all of them commit together or none do.
+ */
+export async function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<void> {
+  await tx
+    .insert(callResponses)
+    .values({ callSid: answered.callSid, seq: answered.seq, twiml: answered.twiml });
+  await tx
     .update(calls)
-    .set({ nextSeq: seq + 1 })
-    .where(and(eq(calls.callSid, callSid), eq(calls.nextSeq, seq)))
-    .returning({ callSid: calls.callSid });
-  return claimed.length > 0;
-}
-
-/** Saves the answer to a claimed webhook with the call's new state and events, in one transaction. */
-export async function saveAnsweredStep(db: Database, answered: AnsweredStep): Promise<string> {
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(callResponses)
-      .values({ callSid: answered.callSid, seq: answered.seq, twiml: answered.twiml });
-    await tx
-      .update(calls)
-      .set({
-        state: answered.state,
-        step: answered.state.step,
-        // Before the caller chooses, the call has no language of its own (prompts are English).
-        language: answered.state.languageChosen ? answered.state.language : null,
-        patronId: answered.state.patronId,
-        cardLastFour: answered.state.cardLastFour,
-        updatedAt: answered.now,
-      })
-      .where(eq(calls.callSid, answered.callSid));
-    await insertEvents(tx, answered.callSid, answered.events, answered.now);
-  });
-  return answered.twiml;
-}
-
-/** A claimed webhook that failed: its apology is its answer, so a retry hears the same. */
-export async function saveApology(
-  db: Database,
-  callSid: string,
-  seq: number,
-  twiml: string,
-  events: CallEventRecord[],
-  now: Date,
-): Promise<void> {
-  await db.insert(callResponses).values({ callSid, seq, twiml }).onConflictDoNothing();
-  await insertEvents(db, callSid, events, now);
+    .set({
+      state: answered.state,
+      step: answered.state.step,
+      nextSeq: answered.seq + 1,
+      // Before the caller chooses, the call has no language of its own (prompts are English).
+      language: answered.state.languageChosen ? answered.state.language : null,
+      patronId: answered.state.patronId,
+      cardLastFour: answered.state.cardLastFour,
+      updatedAt: answered.now,
+    })
+    .where(eq(calls.callSid, answered.callSid));
+  await insertEvents(tx, answered.callSid, answered.events, answered.now);
 }
 
 export async function insertEvents(
@@ -122,7 +123,7 @@ export async function insertEvents(
  * worked out from its events.
  */
 export async function closeCall(
-  db: Database,
+  db: DbOrTx,
   callSid: string,
   status: string,
   durationSeconds: number | null,

@@ -15,8 +15,11 @@ export interface SpokenPart {
 
 export type CallEvent =
   | { type: "call" }
-  /** What the caller keyed at a gather; "" when nothing came before the timeout. */
-  | { type: "input"; digits: string }
+  /**
+   * What the caller keyed at a gather; "" when nothing came before the timeout. `invalid`: keys
+   * this gather cannot produce (webhook-input.ts), heard as a wrong key.
+   */
+  | { type: "input"; digits: string; invalid?: boolean }
   | { type: "dialEnded"; status: string };
 
 export type Instruction =
@@ -64,6 +67,7 @@ export function handleEvent(
     return runOrFollow(flow, state, step.dial, event.status, ctx);
   }
 
+  if (event.invalid) return miss(flow, state, true, ctx);
   if (step.digits) {
     if (event.digits === "") return miss(flow, state, false, ctx);
     return runOrFollow(flow, state, step.digits, event.digits, ctx);

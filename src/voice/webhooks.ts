@@ -5,68 +5,95 @@
  */
 import express, { type Request, type Response, type Router } from "express";
 import twilio from "twilio";
+import { BudgetExceededError, budgetedTransaction, withinBudget } from "../db/budgeted-transaction.js";
+import { WEBHOOK_BUDGET_MS } from "../db/time-limits.js";
+import { PoolTimeoutError, type TransactionGate, transactionGate } from "../db/transaction-gate.js";
 import type { Logger } from "../logging/logger.js";
 import { UNKNOWN_STEP, type WebhookRoute } from "../metrics/line-metrics.js";
 import type { CallEventRecord, VoiceDeps } from "./actions/types.js";
 import { keyEvent, runToReply } from "./call-runner.js";
-import { initialCallState } from "./call-state.js";
+import { type CallState, initialCallState } from "./call-state.js";
 import {
-  claimWebhook,
   closeCall,
   createCall,
   findCall,
   insertEvents,
+  lockCallForWebhook,
   saveAnsweredStep,
-  saveApology,
-  storedResponse,
 } from "./call-store.js";
 import { type CallEvent, languagesOf } from "./engine.js";
 import type { Language, VoiceFlow } from "./flow-definition.js";
 import { renderHangup } from "./twiml.js";
+import { callSidOf, FINAL_CALL_STATUSES, keyedDigits, statusCallbackOf } from "./webhook-input.js";
 
 export interface VoiceRouterOptions extends VoiceDeps {
   voiceFlow: VoiceFlow;
   authToken: string;
   publicBaseUrl: string;
   logger: Logger;
+  /** The line pool's acquire timeout (DatabaseHandle.lineGate); default: 10 permits. */
+  lineGate?: TransactionGate;
+  /** How long a webhook may take before the caller hears the apology (default WEBHOOK_BUDGET_MS). */
+  webhookBudgetMs?: number;
 }
 
-const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
-
-// Twilio gives up on a webhook after 15 s; a repeated delivery waits at most this for the first.
-const WAIT_FOR_FIRST_DELIVERY_MS = 8000;
+/** What a webhook did, for the handler to send. */
+interface Answer {
+  twiml: string;
+  /** A repeated delivery, answered with what was stored for the first. */
+  repeated: boolean;
+}
 
 export function voiceRouter(options: VoiceRouterOptions): Router {
   const router = express.Router();
+  const gate = options.lineGate ?? transactionGate(10);
+  const budgetMs = options.webhookBudgetMs ?? WEBHOOK_BUDGET_MS;
   router.use(express.urlencoded({ extended: false, limit: "20kb" }));
   router.use(requireTwilioSignature(options));
 
-  router.post("/incoming", (req, res) => answer(options, req, res, "incoming", 0, { type: "call" }));
-  router.post("/step", (req, res) =>
-    answer(options, req, res, "step", seqOf(req), { type: "input", digits: digitsOf(req) }),
+  const webhook = (route: WebhookRoute, eventOf: (req: Request, state: CallState) => CallEvent) => {
+    return (req: Request, res: Response) =>
+      answer({ ...options, gate, budgetMs }, req, res, route, (state) => eventOf(req, state));
+  };
+  router.post(
+    "/incoming",
+    webhook("incoming", () => ({ type: "call" })),
   );
-  router.post("/dial", (req, res) =>
-    answer(options, req, res, "dial", seqOf(req), {
-      type: "dialEnded",
-      status: String(req.body?.DialCallStatus ?? ""),
+  router.post(
+    "/step",
+    webhook("step", (req, state) => {
+      // Digits are checked against the gather the call was at: one key where it takes one.
+      const keyed = keyedDigits(options.voiceFlow.flow.steps[state.step]?.gather, req.body?.Digits);
+      if (keyed.kind === "invalid") return { type: "input", digits: "", invalid: true };
+      return { type: "input", digits: keyed.kind === "keyed" ? keyed.digits : "" };
     }),
   );
+  router.post(
+    "/dial",
+    webhook("dial", (req) => ({ type: "dialEnded", status: dialStatusOf(req) })),
+  );
   router.post("/status", async (req, res) => {
-    const callSid = String(req.body?.CallSid ?? "");
-    const status = String(req.body?.CallStatus ?? "");
-    const duration = Number.parseInt(String(req.body?.CallDuration ?? ""), 10);
     const observe = options.metrics?.timeWebhook("status");
+    const deadline = Date.now() + budgetMs;
+    const callback = statusCallbackOf(req.body);
     let step = UNKNOWN_STEP;
     try {
-      const call = await findCall(options.db, callSid);
-      if (call) step = call.state.step;
-      // Ringing and answered change nothing: the call is live until a final status closes it, once.
-      if (FINAL_STATUSES.has(status) && call) {
+      if (!callback) {
+        options.logger.warn("status callback ignored: no call or status Twilio sends");
+      } else {
         const now = options.calendar.clock.now();
-        await closeCall(options.db, callSid, status, Number.isNaN(duration) ? null : duration, now);
+        const work = budgetedTransaction(options.db, gate, deadline, async (tx) => {
+          const call = await findCall(tx, callback.callSid);
+          if (call) step = call.state.step;
+          // Ringing and answered change nothing: the call is live until a final status closes it, once.
+          if (call && FINAL_CALL_STATUSES.has(callback.callStatus)) {
+            await closeCall(tx, callback.callSid, callback.callStatus, callback.callDuration, now);
+          }
+        });
+        await withinBudget(deadline, work);
       }
     } catch (error) {
-      options.logger.error({ callSid, err: error }, "status callback failed");
+      options.logger.error({ callSid: callback?.callSid, err: error }, "status callback failed");
     }
     res.type("text/xml").send(new twilio.twiml.VoiceResponse().toString());
     observe?.(step);
@@ -100,105 +127,100 @@ function seqOf(req: Request): number {
   return Number.isInteger(seq) && seq > 0 ? seq : -1;
 }
 
-function digitsOf(req: Request): string {
-  const digits = String(req.body?.Digits ?? "");
-  return /^[0-9*#]{0,32}$/.test(digits) ? digits : "";
+// Twilio's DialCallStatus values; anything else is heard as a failed transfer.
+const DIAL_STATUSES = new Set(["completed", "answered", "busy", "no-answer", "failed", "canceled"]);
+
+function dialStatusOf(req: Request): string {
+  const status = req.body?.DialCallStatus;
+  return typeof status === "string" && DIAL_STATUSES.has(status) ? status : "failed";
 }
 
+type AnswerOptions = VoiceRouterOptions & { gate: TransactionGate; budgetMs: number };
+
+/**
+ * One webhook, one transaction: lock the call (finding any answer already stored for this
+ * delivery), run the actions, store the answer with the call's new state, its events and any
+ * renewal, commit. Within the budget, or the caller hears the apology and nothing is committed.
+ */
 async function answer(
-  options: VoiceRouterOptions,
+  options: AnswerOptions,
   req: Request,
   res: Response,
   route: WebhookRoute,
-  seq: number,
-  event: CallEvent,
+  eventOf: (state: CallState) => CallEvent,
 ): Promise<void> {
   const observe = options.metrics?.timeWebhook(route);
+  const deadline = Date.now() + options.budgetMs;
+  const seq = route === "incoming" ? 0 : seqOf(req);
+  // Only a CallSid of Twilio's format goes into a log line or a query.
+  const callSid = callSidOf(req.body);
+  const log = options.logger.child({ callSid: callSid ?? "invalid", seq });
+  const now = options.calendar.clock.now();
+  const { flow } = options.voiceFlow;
   // The step the call was at when this webhook arrived: the histogram's label.
   let stepOnArrival = UNKNOWN_STEP;
-  const callSid = String(req.body?.CallSid ?? "");
-  const log = options.logger.child({ callSid, seq });
-  const now = options.calendar.clock.now();
   // Before a language is chosen, the apology is said in every language the first step offers.
-  let languages: Language[] = languagesOf(options.voiceFlow.flow.steps[options.voiceFlow.flow.start] ?? {});
-  let claimed = false;
+  let languages: Language[] = languagesOf(flow.steps[flow.start] ?? {});
   try {
-    let call = await findCall(options.db, callSid);
-    if (!call && event.type === "call" && /^CA[0-9a-f]{32}$/i.test(callSid)) {
-      await createCall(options.db, callSid, initialCallState(options.voiceFlow.flow.start), now);
-      call = await findCall(options.db, callSid);
-    }
-    if (!call) throw new WebhookError("unknown call");
-    stepOnArrival = call.state.step;
-    if (call.state.step !== options.voiceFlow.flow.start) languages = [call.state.language];
+    if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
+    const work = budgetedTransaction(options.db, options.gate, deadline, async (tx): Promise<Answer> => {
+      if (route === "incoming") await createCall(tx, callSid, initialCallState(flow.start), now);
+      const call = await lockCallForWebhook(tx, callSid, seq);
+      if (!call) throw new WebhookError("unknown call");
+      stepOnArrival = call.state.step;
+      if (call.state.step !== flow.start) languages = [call.state.language];
+      if (call.storedAnswer !== null) return { twiml: call.storedAnswer, repeated: true };
+      if (call.nextSeq !== seq)
+        throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
 
-    const repeated = await storedResponse(options.db, callSid, seq);
-    if (repeated !== null) {
-      log.info("repeated webhook: same answer again");
-      res.type("text/xml").send(repeated);
-      return;
-    }
-    // Claim the webhook before any side effect: of two deliveries racing, one runs the actions
-    // (an SMS, a PIN attempt, a renewal) and the other waits for its answer.
-    if (!(await claimWebhook(options.db, callSid, seq))) {
-      // Taken (read afresh: the claim may have happened since `call` was read), or out of order.
-      const expected = (await findCall(options.db, callSid))?.nextSeq ?? -1;
-      const first = seq === expected - 1 ? await waitForResponse(options.db, callSid, seq) : null;
-      if (first === null) throw new WebhookError(`webhook ${seq} out of order (expected ${expected})`);
-      res.type("text/xml").send(first);
-      return;
-    }
-    claimed = true;
-
-    const events: CallEventRecord[] =
-      event.type === "input" ? [keyEvent(options.voiceFlow.flow, call.state, event.digits)] : [];
-    const { state, twiml } = await runToReply(options, call.state, event, { callSid, seq, events, log });
-    res
-      .type("text/xml")
-      .send(await saveAnsweredStep(options.db, { callSid, seq, twiml, state, events, now }));
-  } catch (error) {
-    log.error({ err: error }, "webhook failed: apology");
-    const twiml = apology(options, languages);
-    try {
-      if (claimed) {
-        // A retry of this webhook gets the same apology.
-        await saveApology(
-          options.db,
-          callSid,
-          seq,
-          twiml,
-          [{ kind: "error", detail: { error: errorKind(error) } }],
-          now,
-        );
-      } else if (await findCall(options.db, callSid)) {
-        await insertEvents(
-          options.db,
-          callSid,
-          [{ kind: "error", detail: { error: errorKind(error) } }],
-          now,
-        );
-      }
-    } catch {
-      // The database itself may be what failed; the caller still hears the apology.
-    }
+      const event = eventOf(call.state);
+      const events: CallEventRecord[] = event.type === "input" ? [keyEvent(flow, call.state, event)] : [];
+      const { state, twiml } = await runToReply(options, call.state, event, {
+        tx,
+        callSid,
+        seq,
+        events,
+        log,
+      });
+      await saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
+      return { twiml, repeated: false };
+    });
+    const { twiml, repeated } = await withinBudget(deadline, work);
+    if (repeated) log.info("repeated webhook: same answer again");
     res.type("text/xml").send(twiml);
+  } catch (error) {
+    if (error instanceof WebhookError) log.warn({ reason: error.message }, "webhook refused: apology");
+    else log.error({ err: error }, "webhook failed: apology");
+    // Nothing of this webhook was committed, and a retry answers afresh. The console still sees
+    // that it failed, when the database lets us say so in a moment.
+    if (callSid && !(error instanceof WebhookError && error.message === "unknown call")) {
+      await recordFailure(options, callSid, error, now);
+    }
+    res.type("text/xml").send(apology(options, languages));
   } finally {
     observe?.(stepOnArrival);
   }
 }
 
-async function waitForResponse(
-  db: VoiceRouterOptions["db"],
+// Before the apology, so the console shows it as soon as the caller hears it; a short budget of
+// its own, so the apology still comes within Twilio's patience, and a failure here is only logged.
+const FAILURE_RECORD_BUDGET_MS = 750;
+
+async function recordFailure(
+  options: AnswerOptions,
   callSid: string,
-  seq: number,
-): Promise<string | null> {
-  const deadline = Date.now() + WAIT_FOR_FIRST_DELIVERY_MS;
-  while (Date.now() < deadline) {
-    const twiml = await storedResponse(db, callSid, seq);
-    if (twiml !== null) return twiml;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return null;
+  error: unknown,
+  now: Date,
+): Promise<void> {
+  const deadline = Date.now() + FAILURE_RECORD_BUDGET_MS;
+  const work = budgetedTransaction(options.db, options.gate, deadline, async (tx) => {
+    if (await findCall(tx, callSid)) {
+      await insertEvents(tx, callSid, [{ kind: "error", detail: { error: errorKind(error) } }], now);
+    }
+  });
+  await withinBudget(deadline, work).catch((failure: unknown) => {
+    options.logger.warn({ callSid, err: { name: errorKind(failure) } }, "could not record a failed webhook");
+  });
 }
 
 function apology(options: VoiceRouterOptions, languages: Language[]): string {
@@ -219,5 +241,6 @@ class WebhookError extends Error {
 /** Only an error's kind reaches call events: messages can quote the values that failed. */
 function errorKind(error: unknown): string {
   if (error instanceof WebhookError) return `${error.name}: ${error.message}`;
+  if (error instanceof BudgetExceededError || error instanceof PoolTimeoutError) return error.name;
   return error instanceof Error ? error.name : "unknown";
 }

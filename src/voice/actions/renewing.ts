@@ -1,6 +1,6 @@
 /** Renewing by keypad (voice-line.md steps 6 and 7), always through the renewal service. */
 
-import { renew } from "../../renewals/renew.js";
+import { renewInTransaction } from "../../renewals/renew.js";
 import { findTransactionByTrn, type RenewalTransactionRecord } from "../../renewals/renewal-records.js";
 import { byDueDate, openLoansOf } from "../../rules/charges.js";
 import type { RenewalSelection } from "../../rules/types.js";
@@ -13,8 +13,9 @@ import type { Action, ActionContext } from "./types.js";
 async function renewFor(ctx: ActionContext, state: CallState, selection: RenewalSelection) {
   if (state.patronId === null) throw new Error("no reader is logged in");
   // One request key per webhook: a repeated delivery of this webhook can never renew twice.
-  const outcome = await renew(
-    { db: ctx.db, calendar: ctx.calendar, policy: ctx.policy },
+  const outcome = await renewInTransaction(
+    ctx.db,
+    { calendar: ctx.calendar, policy: ctx.policy },
     { patronId: state.patronId, selection, channel: "phone", requestKey: `call:${ctx.callSid}:${ctx.seq}` },
   );
   const renewed = outcome.results.filter((r) => r.outcome === "renewed").length;

@@ -1,4 +1,4 @@
-import type { Database } from "../../db/database.js";
+import type { Database, Transaction } from "../../db/database.js";
 import type { LineMetrics } from "../../metrics/line-metrics.js";
 import type { RenewalPolicy } from "../../rules/policy.js";
 import type { LibraryCalendar } from "../../time/library-clock.js";
@@ -32,7 +32,9 @@ export interface CallEventRecord {
   detail?: Record<string, unknown>;
 }
 
-export interface ActionContext extends VoiceDeps {
+export interface ActionContext extends Omit<VoiceDeps, "db"> {
+  /** The webhook's transaction: what an action reads and writes commits with the answer, or not at all. */
+  db: Transaction;
   callSid: string;
   /** The number of the webhook being answered: with the CallSid, it keys a renewal request. */
   seq: number;
