@@ -11,6 +11,9 @@ export class BudgetExceededError extends Error {
   override name = "BudgetExceededError";
 }
 
+// Long enough for a COMMIT already sent to come back; short enough to stay within Twilio's patience.
+const SETTLE_GRACE_MS = 500;
+
 export async function budgetedTransaction<T>(
   db: Database,
   gate: TransactionGate,
@@ -20,11 +23,15 @@ export async function budgetedTransaction<T>(
   const release = await gate.acquire(deadline - Date.now());
   try {
     if (Date.now() >= deadline) throw new BudgetExceededError("the budget ran out before the work began");
-    return await db.transaction(async (tx) => {
+    const transaction = db.transaction(async (tx) => {
       const result = await work(tx);
       if (Date.now() >= deadline) throw new BudgetExceededError("the budget ran out before the commit");
       return result;
     });
+    // postgres.js can leave a transaction unsettled for ever when its connection dies between
+    // BEGIN and the first query (seen here under pg_terminate_backend, even patched); its pool
+    // slot is not held, but this permit would be. A moment past the deadline it is given back.
+    return await withinBudget(deadline + SETTLE_GRACE_MS, transaction);
   } finally {
     release();
   }

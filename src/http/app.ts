@@ -5,15 +5,24 @@
 import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
 import type { Database } from "../db/database.js";
-import { isFullyMigrated } from "../db/migrations.js";
+import type { TransactionGate } from "../db/transaction-gate.js";
 import type { Logger } from "../logging/logger.js";
 import type { LineMetrics } from "../metrics/line-metrics.js";
 import { metricsRouter } from "../metrics/metrics-route.js";
 import { type OpsRouterOptions, opsRouter } from "../ops/router.js";
 import { type VoiceRouterOptions, voiceRouter } from "../voice/webhooks.js";
+import { refuseBadBodies } from "./body-errors.js";
+import { healthCheck } from "./health-check.js";
 
 export interface AppDeps {
+  /** The voice line's pool (DatabaseHandle.db). */
   db: Database;
+  /** The console's pool; default: db. */
+  consoleDb?: Database;
+  /** /healthz's own connection; default: db. */
+  healthDb?: Database;
+  /** The line pool's acquire timeout (DatabaseHandle.lineGate). */
+  lineGate?: TransactionGate;
   logger: Logger;
   /** The voice line's webhooks under /voice; absent in tests of the rest of the app. */
   voice?: Omit<VoiceRouterOptions, "db" | "logger" | "metrics">;
@@ -43,28 +52,26 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  // 200 once the database answers and every migration is applied; 503 otherwise.
-  app.get("/healthz", async (req, res) => {
-    try {
-      if (await isFullyMigrated(deps.db)) {
-        res.json({ status: "ok" });
-        return;
-      }
-      res.status(503).json({ status: "unavailable", reason: "database not migrated" });
-    } catch (error) {
-      req.log.warn({ err: error }, "health check: database unreachable");
-      res.status(503).json({ status: "unavailable", reason: "database unreachable" });
-    }
-  });
+  app.get("/healthz", healthCheck(deps.healthDb ?? deps.db));
 
   if (deps.voice)
     app.use(
       "/voice",
-      voiceRouter({ ...deps.voice, db: deps.db, logger: deps.logger, metrics: deps.metrics?.lineMetrics }),
+      voiceRouter({
+        ...deps.voice,
+        db: deps.db,
+        lineGate: deps.lineGate,
+        logger: deps.logger,
+        metrics: deps.metrics?.lineMetrics,
+      }),
     );
   if (deps.metrics) app.use(metricsRouter({ metrics: deps.metrics.lineMetrics, token: deps.metrics.token }));
 
-  if (deps.ops) app.use("/ops", opsRouter({ ...deps.ops, db: deps.db, logger: deps.logger }));
+  if (deps.ops)
+    app.use("/ops", opsRouter({ ...deps.ops, db: deps.consoleDb ?? deps.db, logger: deps.logger }));
+
+  // Bodies the parsers refuse, on /voice and /ops: their own 4xx, not the 500 below.
+  app.use(refuseBadBodies());
 
   // The one last-resort handler: a safe answer, never a stack trace or a message quoting values.
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {

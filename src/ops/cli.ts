@@ -1,7 +1,7 @@
 /**
  * `npm run ops:user -- add NAME --role admin|staff | passwd NAME | disable NAME | list |
- * token NAME [--label TEXT] | revoke-tokens NAME`: manages the console's operators and their API
- * tokens. Passwords are read from the terminal without echo, or from standard input. Applies
+ * token NAME [--label TEXT] | revoke-tokens NAME | unthrottle NAME`: manages the console's operators,
+ * their API tokens and their failed logins. Passwords are read from the terminal without echo, or from standard input. Applies
  * pending migrations first.
  */
 import { parseArgs } from "node:util";
@@ -12,7 +12,9 @@ import { OPERATOR_ROLES, type OperatorRole } from "../db/schema/index.js";
 import { safeErrorMessage } from "../logging/safe-error.js";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../security/password-hash.js";
 import { systemClock } from "../time/clock.js";
+import { calendarFromSettings } from "../time/library-clock.js";
 import { createApiToken, revokeApiTokens } from "./api-tokens.js";
+import { LOGIN_FAILURE_WINDOW_MINUTES, type Unthrottled, unthrottleName } from "./login-throttle.js";
 import {
   createOperator,
   disableOperator,
@@ -28,7 +30,8 @@ const USAGE = `usage: npm run ops:user -- add NAME --role admin|staff
        npm run ops:user -- disable NAME
        npm run ops:user -- list
        npm run ops:user -- token NAME [--label TEXT]
-       npm run ops:user -- revoke-tokens NAME`;
+       npm run ops:user -- revoke-tokens NAME
+       npm run ops:user -- unthrottle NAME`;
 
 type Command =
   | { kind: "add"; name: string; role: OperatorRole }
@@ -36,7 +39,8 @@ type Command =
   | { kind: "disable"; name: string }
   | { kind: "list" }
   | { kind: "token"; name: string; label: string }
-  | { kind: "revoke-tokens"; name: string };
+  | { kind: "revoke-tokens"; name: string }
+  | { kind: "unthrottle"; name: string };
 
 function parseCommand(argv: string[]): Command | string {
   const { values, positionals } = parseArgs({
@@ -52,7 +56,8 @@ function parseCommand(argv: string[]): Command | string {
     verb !== "passwd" &&
     verb !== "disable" &&
     verb !== "token" &&
-    verb !== "revoke-tokens"
+    verb !== "revoke-tokens" &&
+    verb !== "unthrottle"
   )
     return USAGE;
   if (!name) return USAGE;
@@ -69,6 +74,16 @@ function parseCommand(argv: string[]): Command | string {
   const role = OPERATOR_ROLES.find((r) => r === values.role);
   if (!role) return `--role must be one of: ${OPERATOR_ROLES.join(", ")}`;
   return { kind: "add", name, role };
+}
+
+function unthrottledMessage(name: string, result: Unthrottled): string {
+  const cleared =
+    result.cleared === 0
+      ? `${name} had no recent failed logins`
+      : `cleared ${result.cleared} failed login${result.cleared === 1 ? "" : "s"} of ${name}`;
+  if (result.addressesStillThrottled.length === 0) return `${cleared}; ${name} can sign in now`;
+  // The address limit counts other names' failures too: not this name's to clear.
+  return `${cleared}; ${name} can sign in now, except from ${result.addressesStillThrottled.join(", ")}, held back by failed logins under other names for up to ${LOGIN_FAILURE_WINDOW_MINUTES} minutes`;
 }
 
 async function newPassword(): Promise<string | null> {
@@ -129,6 +144,12 @@ async function main(): Promise<number> {
       case "revoke-tokens": {
         const revoked = await revokeApiTokens(db, command.name);
         console.log(`revoked ${revoked} API token${revoked === 1 ? "" : "s"} of ${command.name}`);
+        break;
+      }
+      case "unthrottle": {
+        // The app's clock (FIXED_NOW in a demo), so "recent" means what the running line counts.
+        const appNow = calendarFromSettings(settings).clock.now();
+        console.log(unthrottledMessage(command.name, await unthrottleName(db, command.name, appNow)));
         break;
       }
       case "list":

@@ -1,8 +1,8 @@
 /**
  * Who is asking, and may they: the session cookie is looked up on every request (expiry checked
- * each time), or on the API an operator's bearer token; pages without a session go to the login,
- * the API answers 401, a staff operator on
- * an admin route gets 403, and every state-changing request must carry the session's CSRF token.
+ * each time), or on the API and the CSV export an operator's bearer token; pages without a session
+ * go to the login, the API answers 401, a staff operator on an admin route gets 403, and every
+ * state-changing request must carry the session's CSRF token.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Database } from "../db/database.js";
@@ -21,11 +21,28 @@ function isApi(req: Request): boolean {
   return /^\/api(\/|$)/.test(req.path);
 }
 
+/**
+ * What a script may read with an API token: the JSON API, and the call log's CSV export (issue 8).
+ * Never a page: a token in a script's hands opens no HTML.
+ */
+function acceptsApiToken(req: Request): boolean {
+  return isApi(req) || req.path === "/calls.csv";
+}
+
+/**
+ * Refused with 401 rather than sent to the login page: the API, and a script that came with a
+ * token the export could not accept (a redirect to a form would only puzzle it).
+ */
+function refusesWith401(req: Request): boolean {
+  return isApi(req) || (acceptsApiToken(req) && req.get("authorization") !== undefined);
+}
+
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
 
 /**
- * Reads the session cookie into res.locals.session (null without a live session); on /api
- * without a session, an `Authorization: Bearer` API token into res.locals.apiOperator.
+ * Reads the session cookie into res.locals.session (null without a live session); where a token
+ * is accepted and there is no session, an `Authorization: Bearer` API token into
+ * res.locals.apiOperator.
  */
 export function loadSession(deps: { db: Database; clock: Clock }): RequestHandler {
   return async (req, res, next) => {
@@ -36,7 +53,7 @@ export function loadSession(deps: { db: Database; clock: Clock }): RequestHandle
         : null;
     res.locals.apiOperator = null;
     const bearer = BEARER.exec(req.get("authorization") ?? "")?.[1];
-    if (!res.locals.session && isApi(req) && bearer)
+    if (!res.locals.session && acceptsApiToken(req) && bearer)
       res.locals.apiOperator = await operatorOfApiToken(deps.db, bearer);
     next();
   };
@@ -68,7 +85,7 @@ export function requireOperator(options: { role?: OperatorRole } = {}): RequestH
   return (req: Request, res: Response, next: NextFunction) => {
     const operator = operatorOf(res);
     if (!operator) {
-      if (isApi(req)) res.status(401).json({ error: "not signed in" });
+      if (refusesWith401(req)) res.status(401).json({ error: "not signed in" });
       else res.redirect(302, "/ops/login");
       return;
     }

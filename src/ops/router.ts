@@ -8,7 +8,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cookieParser from "cookie-parser";
 import express, { type CookieOptions, type Router } from "express";
-import helmet from "helmet";
 import { z } from "zod";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logging/logger.js";
@@ -19,6 +18,7 @@ import type { ConsoleContext } from "./console-context.js";
 import { loadSession, operatorOf, requireCsrf, requireOperator, SESSION_COOKIE, sessionOf } from "./guard.js";
 import { logIn } from "./login.js";
 import { LOGIN_FAILURE_WINDOW_MINUTES } from "./login-throttle.js";
+import { noStore, securityHeaders } from "./response-headers.js";
 import { callsRoutes } from "./routes/calls.js";
 import { flowRoutes } from "./routes/flow.js";
 import { liveRoutes } from "./routes/live.js";
@@ -34,7 +34,7 @@ import { sendPage } from "./views/page.js";
 export interface OpsRouterOptions {
   db: Database;
   clock: Clock;
-  /** https here makes the cookies Secure. */
+  /** https here makes the cookies Secure, and brings HSTS and upgrade-insecure-requests. */
   publicBaseUrl: string;
   logger: Logger;
   /** OPS_SESSION_HOURS. */
@@ -62,10 +62,11 @@ const loginForm = z.object({
 
 export function opsRouter(options: OpsRouterOptions): Router {
   const { db, clock, logger } = options;
+  const overHttps = options.publicBaseUrl.startsWith("https:");
   const cookieOptions: CookieOptions = {
     httpOnly: true,
     sameSite: "strict",
-    secure: options.publicBaseUrl.startsWith("https:"),
+    secure: overHttps,
     path: "/ops",
   };
 
@@ -78,12 +79,14 @@ export function opsRouter(options: OpsRouterOptions): Router {
   };
 
   const router = express.Router();
-  router.use(helmet());
+  router.use(securityHeaders({ overHttps }));
   // The stylesheet and scripts hold nothing private; the login page needs them before a session.
   router.get("/assets/vendor/chart.umd.min.js", (_req, res) => {
     res.sendFile(CHART_JS_FILE, { maxAge: "1h" });
   });
   router.use("/assets", express.static(ASSETS_DIR, { fallthrough: false, index: false, maxAge: "1h" }));
+  // Everything else, from the login page on, is an operator's and is never cached.
+  router.use(noStore());
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: "10kb" }));
   router.use(express.json({ limit: "10kb" }));
@@ -121,7 +124,7 @@ export function opsRouter(options: OpsRouterOptions): Router {
     });
     if (result.kind === "throttled") {
       // The name is not logged: people type their password into it by mistake.
-      logger.warn({ ip: req.ip }, "ops login throttled");
+      logger.warn({ ip: req.ip, limit: result.by }, "ops login throttled");
       res.set("Retry-After", String(LOGIN_FAILURE_WINDOW_MINUTES * 60));
       sendPage(res, LoginPage({ csrf: cookieCsrf, error: LOGIN_THROTTLED }), 429);
       return;

@@ -4,7 +4,6 @@
  * anything unexpected, any instance answering any webhook, and no secret in a log line, a call
  * event or a URL.
  */
-import { randomBytes } from "node:crypto";
 import { count, eq, sql } from "drizzle-orm";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
@@ -16,7 +15,6 @@ import { loadFixture } from "../support/library-fixture.js";
 import { capturingLogger } from "../support/log-capture.js";
 import { call, startVoiceApp, TEST_AUTH_TOKEN } from "../support/voice-app.js";
 import {
-  CATALOGUES,
   callRow,
   DEMO_NOW,
   detailsOf,
@@ -29,44 +27,7 @@ import {
   transactions,
   useDemoLine,
 } from "./call-helpers.js";
-
-const newCallSid = () => `CA${randomBytes(16).toString("hex")}`;
-
-function callParams(callSid: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    AccountSid: `AC${"0".repeat(32)}`,
-    ApiVersion: "2010-04-01",
-    CallSid: callSid,
-    CallStatus: "ringing",
-    Direction: "inbound",
-    From: "+85291234567",
-    To: "+85230001234",
-    ...extra,
-  };
-}
-
-/** A form POST as Twilio makes it; the signature is Twilio's unless one is given (null: none). */
-async function post(url: string, params: Record<string, string>, signature?: string | null) {
-  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
-  const signed =
-    signature === undefined ? twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, params) : signature;
-  if (signed !== null) headers["X-Twilio-Signature"] = signed;
-  const response = await fetch(url, {
-    method: "POST",
-    headers,
-    body: new URLSearchParams(params).toString(),
-  });
-  return {
-    status: response.status,
-    contentType: response.headers.get("content-type"),
-    body: await response.text(),
-  };
-}
-
-const apologySay = (language: "en" | "yue" | "cmn") =>
-  `<Say voice="${CATALOGUES[language].voice}" language="${CATALOGUES[language].languageCode}">${prompt(language, "apology")}</Say>`;
-const apologyTwiml = (...languages: ("en" | "yue" | "cmn")[]) =>
-  `<?xml version="1.0" encoding="UTF-8"?><Response>${languages.map(apologySay).join("")}<Hangup/></Response>`;
+import { apologyTwiml, callParams, newCallSid, post } from "./signed-posts.js";
 
 describe.each(DRIVERS)("safety on %s", (driver) => {
   const line = useDemoLine(driver);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/database.js";
 import { createApp } from "../../src/http/app.js";
 import { createTestDatabase, DRIVERS, type TestDatabase } from "../support/database.js";
 import { listen } from "../support/http.js";
@@ -49,5 +50,22 @@ describe("GET /healthz with the database gone", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("GET /healthz with the database not answering", () => {
+  it("answers 503 within its second, not when the database gets round to it", async () => {
+    // A database whose every query hangs, as one does behind dropped packets.
+    const hanging = { execute: () => new Promise(() => {}) } as unknown as Database;
+    const { logger, lines } = capturingLogger();
+    const server = await listen(createApp({ db: hanging, healthDb: hanging, logger }));
+    try {
+      const response = await fetch(`${server.baseUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: "unavailable", reason: "database not answering" });
+    } finally {
+      await server.close();
+    }
+    expect(lines().some((line) => line.msg === "health check failed" && line.level === 40)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Operator API tokens (issue 4, "behind the same login or an operator's API token"): a bearer
- * token reads /ops/api with its operator's role, and nothing else. PGlite always, PostgreSQL too
+ * token reads /ops/api with its operator's role, and the CSV export (issue 8), and no page. PGlite always, PostgreSQL too
  * with TEST_DATABASE_URL.
  */
 import { eq } from "drizzle-orm";
@@ -9,6 +9,7 @@ import { operatorApiTokens } from "../../src/db/schema/index.js";
 import { createApiToken, revokeApiTokens } from "../../src/ops/api-tokens.js";
 import { disableOperator, setOperatorPassword } from "../../src/ops/operators.js";
 import { sha256Hex } from "../../src/ops/tokens.js";
+import { CALL_LOG_CSV_HEADER, parseCsv } from "../support/csv.js";
 import { createTestDatabase, DRIVERS, resetData, type TestDatabase } from "../support/database.js";
 import { capturingLogger } from "../support/log-capture.js";
 import { addOperator, OPS_NOW, type OpsApp, startOpsApp } from "../support/ops-app.js";
@@ -91,12 +92,31 @@ describe.each(DRIVERS)("operator API tokens on %s", (driver) => {
     ).toHaveLength(1);
   });
 
-  it("opens no page: a token is for the API only", async () => {
+  it("downloads the CSV export, and refuses a bad token there with 401 rather than the login page", async () => {
+    const token = await tokenFor("sam", "staff");
+    const csv = await get("/ops/calls.csv", token);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(parseCsv(await csv.text())).toEqual([CALL_LOG_CSV_HEADER]);
+
+    await revokeApiTokens(database.db, "sam");
+    const revoked = await get("/ops/calls.csv", token);
+    expect(revoked.status).toBe(401);
+    expect(await revoked.json()).toEqual({ error: "not signed in" });
+    expect((await get("/ops/calls.csv", "rlt_made-up")).status).toBe(401);
+    // A browser, with no token and no session, still goes to the login.
+    const browser = await get("/ops/calls.csv");
+    expect(browser.status).toBe(302);
+    expect(browser.headers.get("location")).toBe("/ops/login");
+  });
+
+  it("opens no page: a token is for the API and the export only", async () => {
     const token = await tokenFor("sam", "staff");
     for (const path of [
       "/ops/live",
+      "/ops/live/events",
       "/ops/calls",
-      "/ops/calls.csv",
+      "/ops/calls/CA0000",
       "/ops/trn",
       "/ops/locks",
       "/ops/statistics",

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { callEvents, calls } from "../../src/db/schema/index.js";
+import { createApiToken } from "../../src/ops/api-tokens.js";
 import { DEMO_NOW, login, useDemoLine } from "../calls/call-helpers.js";
 import { CALL_LOG_CSV_HEADER, parseCsv } from "../support/csv.js";
 import { DRIVERS } from "../support/database.js";
@@ -159,6 +160,27 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
 
     const renewed = parseCsv(await (await client.request("/ops/calls.csv?outcome=renewed")).text());
     expect(renewed.slice(1).map((row) => [row[0], row[7]])).toEqual([[sids.renewed, "0001"]]);
+  });
+
+  it("exports the same CSV to a script with an API token as to a signed-in operator", async () => {
+    const sids = await placeKnownCalls();
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
+    const token = await createApiToken(line.demo.db, {
+      operatorName: "staff1",
+      label: "nightly export",
+      now: new Date(DEMO_NOW),
+    });
+    const path = "/ops/calls.csv?from=2026-12-01T11:00";
+    // Issue 8: this answered 302 to the login page.
+    const scripted = await fetch(`${line.app.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+      redirect: "manual",
+    });
+    expect(scripted.status).toBe(200);
+    expect(scripted.headers.get("content-disposition")).toMatch(/^attachment; filename=/);
+    const rows = parseCsv(await scripted.text());
+    expect(rows.slice(1).map((row) => row[0])).toEqual([sids.failed, sids.abandoned]);
+    expect(rows).toEqual(parseCsv(await (await client.request(path)).text()));
   });
 
   it("shows one call: its facts, its renewal with the TRN and items, a timeline with the card and PIN masked", async () => {

@@ -102,6 +102,7 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
         body: route.method === "GET" ? undefined : "csrf=x",
       });
       const label = `${route.method} ${path}`;
+      expect(response.headers.get("cache-control"), label).toBe("no-store");
       if (route.path.startsWith("/api")) {
         expect(response.status, label).toBe(401);
         expect(await response.json(), label).toEqual({ error: "not signed in" });
@@ -109,6 +110,31 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
         expect(response.status, label).toBe(302);
         expect(response.headers.get("location"), label).toBe("/ops/login");
       }
+    }
+  });
+
+  it("answers every route signed in with Cache-Control: no-store, and lets the assets be cached", async () => {
+    const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
+    const statuses = new Map<string, number>();
+    for (const route of routes.filter((r) => r.method === "GET")) {
+      const path = `/ops${concrete(route.path)}`;
+      const response = await admin.request(path);
+      // Headers are enough; the live feed's stream would never end.
+      await response.body?.cancel();
+      statuses.set(route.path, response.status);
+      expect(response.status, path).toBeLessThan(500);
+      expect(response.headers.get("cache-control"), path).toBe("no-store");
+    }
+    // Served, not merely refused: the export, and the stream that sets its own headers.
+    for (const path of ["/live", "/calls.csv", "/live/events", "/api/calls"])
+      expect(statuses.get(path), path).toBe(200);
+    const login = await fetch(`${line.app.baseUrl}/ops/login`);
+    expect(login.headers.get("cache-control")).toBe("no-store");
+    for (const asset of ["/ops/assets/console.css", "/ops/assets/vendor/chart.umd.min.js"]) {
+      const response = await admin.request(asset);
+      await response.body?.cancel();
+      expect(response.status, asset).toBe(200);
+      expect(response.headers.get("cache-control"), asset).toBe("public, max-age=3600");
     }
   });
 

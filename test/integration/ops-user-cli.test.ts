@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { operatorApiTokens, operators } from "../../src/db/schema/index.js";
+import { operatorApiTokens, operatorLoginFailures, operators } from "../../src/db/schema/index.js";
+import { LOGIN_FAILURE_LIMITS, loginThrottle, recordLoginFailure } from "../../src/ops/login-throttle.js";
 import { sha256Hex } from "../../src/ops/tokens.js";
 import { verifyPassword } from "../../src/security/password-hash.js";
 import { ROOT } from "../support/library-files.js";
@@ -117,5 +118,48 @@ describe("npm run ops:user", () => {
     const unknown = await runCli(["token", "nobody"], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("no active operator named nobody");
+  }, 150_000);
+
+  it("unthrottles a name: its failures from every address are forgotten, others' stay", async () => {
+    // The command counts with the real clock (no FIXED_NOW here): failures made just now.
+    const now = new Date();
+    const desk = "192.0.2.10";
+    const handle = await openDatabase({ kind: "pglite", dataDir: dir });
+    try {
+      for (let i = 0; i < LOGIN_FAILURE_LIMITS.name; i++)
+        await recordLoginFailure(handle.db, { name: "alice", ip: i === 0 ? "192.0.2.99" : desk, now });
+      await recordLoginFailure(handle.db, { name: "sam", ip: desk, now });
+      expect(await loginThrottle(handle.db, { name: "alice", ip: desk, now })).toBe("name");
+    } finally {
+      await handle.close();
+    }
+
+    const run = await runCli(["unthrottle", "alice"], dir);
+    expect(run, run.stderr).toMatchObject({
+      code: 0,
+      stdout: "cleared 5 failed logins of alice; alice can sign in now\n",
+    });
+    expect((await runCli(["unthrottle", "alice"], dir)).stdout).toBe(
+      "alice had no recent failed logins; alice can sign in now\n",
+    );
+
+    const after = await openDatabase({ kind: "pglite", dataDir: dir });
+    try {
+      const left = await after.db.select().from(operatorLoginFailures);
+      expect(left.map((f) => [f.name, f.ip])).toEqual([["sam", desk]]);
+      expect(await loginThrottle(after.db, { name: "alice", ip: desk, now: new Date() })).toBeNull();
+
+      // A desk held back by a spray of other names stays so, and the command says where.
+      for (let i = 1; i < LOGIN_FAILURE_LIMITS.address; i++)
+        await recordLoginFailure(after.db, { name: `sprayed-${i}`, ip: desk, now });
+      await recordLoginFailure(after.db, { name: "alice", ip: desk, now });
+    } finally {
+      await after.close();
+    }
+    const held = await runCli(["unthrottle", "alice"], dir);
+    expect(held.stdout).toBe(
+      `cleared 1 failed login of alice; alice can sign in now, except from ${desk}, held back by failed logins under other names for up to 15 minutes\n`,
+    );
+    expect((await runCli(["unthrottle", "bad name"], dir)).code).toBe(2);
   }, 150_000);
 });

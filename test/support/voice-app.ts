@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Database } from "../../src/db/database.js";
+import type { TransactionGate } from "../../src/db/transaction-gate.js";
 import { createApp } from "../../src/http/app.js";
 import { createLogger, type Logger } from "../../src/logging/logger.js";
 import { createLineMetrics } from "../../src/metrics/line-metrics.js";
@@ -50,6 +51,10 @@ export interface VoiceAppOptions {
   metrics?: { token: string };
   /** Also serves the operator console under /ops, on the same clock. */
   ops?: boolean;
+  /** The line pool's acquire timeout (a test can hold its permits). */
+  lineGate?: TransactionGate;
+  /** A webhook's budget in ms (default: the line's). */
+  webhookBudgetMs?: number;
 }
 
 export interface VoiceApp {
@@ -83,6 +88,7 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
 
   app = createApp({
     db: options.db,
+    lineGate: options.lineGate,
     logger: options.logger ?? createLogger({ level: "silent" }),
     metrics: options.metrics
       ? { lineMetrics: createLineMetrics({ db: options.db, clock }), token: options.metrics.token }
@@ -97,6 +103,7 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
       lockout: TEST_LOCKOUT,
       staff: { ...DEFAULT_STAFF, ...options.staff },
       sendSms: options.sms ?? null,
+      webhookBudgetMs: options.webhookBudgetMs,
     },
     ops: options.ops
       ? {

@@ -6,8 +6,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type GatherVerb, parseTwiml } from "../../../src/simulator/twiml-parser.js";
 import { resolveGather } from "../../../src/simulator/gather-input.js";
+import { type GatherVerb, parseTwiml } from "../../../src/simulator/twiml-parser.js";
 import type { GatherSpec } from "../../../src/voice/flow-definition.js";
 import { renderGather } from "../../../src/voice/twiml.js";
 import {
@@ -55,10 +55,13 @@ describe("callSidOf", () => {
 
   it("gives back only what matches /^CA[0-9a-f]{32}$/", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 40 }), fc.stringMatching(/^CA[0-9a-fA-F]{30,34}$/)), (sid) => {
-        const result = callSidOf({ CallSid: sid });
-        expect(result).toBe(/^CA[0-9a-f]{32}$/.test(sid) ? sid : null);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 40 }), fc.stringMatching(/^CA[0-9a-fA-F]{30,34}$/)),
+        (sid) => {
+          const result = callSidOf({ CallSid: sid });
+          expect(result).toBe(/^CA[0-9a-f]{32}$/.test(sid) ? sid : null);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -218,7 +221,9 @@ describe("keyedDigits", () => {
     { requiredKeys: ["timeout"] },
   );
   const gathers = fc.oneof(
-    fc.constantFrom(...Object.values(SHIPPED.flow.steps).flatMap((step) => (step.gather ? [step.gather] : []))),
+    fc.constantFrom(
+      ...Object.values(SHIPPED.flow.steps).flatMap((step) => (step.gather ? [step.gather] : [])),
+    ),
     gatherSpec,
   );
   const keypad = fc.string({ unit: fc.constantFrom(..."0123456789*#"), maxLength: 40 });
@@ -240,14 +245,21 @@ describe("keyedDigits", () => {
         const { digits } = resolveGather(pressed, rendered(gather));
         // Without numDigits, a caller may key past our cap: that is the one refusal allowed here.
         fc.pre(gather.numDigits !== undefined || digits.length <= MAX_KEYED_DIGITS);
-        expect(keyedDigits(gather, digits)).toEqual(digits === "" ? { kind: "none" } : { kind: "keyed", digits });
+        expect(keyedDigits(gather, digits)).toEqual(
+          digits === "" ? { kind: "none" } : { kind: "keyed", digits },
+        );
       }),
       { numRuns: NUM_RUNS },
     );
   });
 
   it("takes nothing a keypad cannot send, nor more keys than the gather allows", () => {
-    const anything = fc.oneof(fc.string({ maxLength: 40 }), keypad, fc.array(keypad, { maxLength: 3 }), fc.integer());
+    const anything = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      keypad,
+      fc.array(keypad, { maxLength: 3 }),
+      fc.integer(),
+    );
     fc.assert(
       fc.property(gathers, anything, (gather, digits) => {
         const result = keyedDigits(gather, digits);

@@ -1,0 +1,48 @@
+/**
+ * Webhooks posted by hand, signed as Twilio signs them: for the suites that replay a delivery,
+ * send one out of turn, or send what the simulator never would.
+ */
+import { randomBytes } from "node:crypto";
+import twilio from "twilio";
+import { TEST_AUTH_TOKEN } from "../support/voice-app.js";
+import { CATALOGUES, type Language, prompt } from "./call-helpers.js";
+
+export const newCallSid = () => `CA${randomBytes(16).toString("hex")}`;
+
+export function callParams(callSid: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AccountSid: `AC${"0".repeat(32)}`,
+    ApiVersion: "2010-04-01",
+    CallSid: callSid,
+    CallStatus: "ringing",
+    Direction: "inbound",
+    From: "+85291234567",
+    To: "+85230001234",
+    ...extra,
+  };
+}
+
+/** A form POST as Twilio makes it; the signature is Twilio's unless one is given (null: none). */
+export async function post(url: string, params: Record<string, string>, signature?: string | null) {
+  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+  const signed =
+    signature === undefined ? twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, params) : signature;
+  if (signed !== null) headers["X-Twilio-Signature"] = signed;
+  const response = await fetch(url, {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(params).toString(),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    body: await response.text(),
+  };
+}
+
+const apologySay = (language: Language) =>
+  `<Say voice="${CATALOGUES[language].voice}" language="${CATALOGUES[language].languageCode}">${prompt(language, "apology")}</Say>`;
+
+/** The apology TwiML, said in each of these languages, then the hang-up. */
+export const apologyTwiml = (...languages: Language[]) =>
+  `<?xml version="1.0" encoding="UTF-8"?><Response>${languages.map(apologySay).join("")}<Hangup/></Response>`;

@@ -1,0 +1,138 @@
+/**
+ * One commit per webhook (issue #8): a renewal, the call's new state, its events and the stored
+ * answer commit together or not at all, and a webhook that cannot get its work done within its
+ * budget answers the apology and leaves nothing behind, so that its retry answers afresh.
+ * Also what a signed webhook may carry: digits checked against the step's gather, and a status
+ * callback's fields one by one.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { callResponses, calls } from "../../src/db/schema/index.js";
+import { transactionGate } from "../../src/db/transaction-gate.js";
+import { DRIVERS } from "../support/database.js";
+import { call } from "../support/voice-app.js";
+import {
+  detailsOf,
+  eventsOf,
+  loansOf,
+  login,
+  prompt,
+  spokenTrn,
+  transactions,
+  useDemoLine,
+} from "./call-helpers.js";
+import { apologyTwiml, callParams, newCallSid, post } from "./signed-posts.js";
+
+// The renew-all key is the fifth webhook: incoming 0, language 1, card 2, PIN 3, "0" is 4.
+const RENEW_ALL_SEQ = 4;
+
+describe.each(DRIVERS)("one commit per webhook on %s", (driver) => {
+  const line = useDemoLine(driver);
+
+  it("a renewal whose answer cannot be stored is not committed; the retry renews and hears the TRN", async () => {
+    // The answer of the renew-all webhook fails to save, after the renewal has been made in the
+    // same transaction: what a crash or a lost connection between the two would do.
+    await line.demo.db.execute(
+      sql.raw(`create function refuse_answer() returns trigger language plpgsql as $$
+        begin if new.seq = ${RENEW_ALL_SEQ} then raise exception 'injected failure'; end if; return new; end $$`),
+    );
+    await line.demo.db.execute(
+      sql.raw(
+        "create trigger refuse_answer before insert on call_responses for each row execute function refuse_answer()",
+      ),
+    );
+    try {
+      const result = await call(line.app, [...login("2100000001", "135790"), "0"]);
+      const renewAll = result.requests[RENEW_ALL_SEQ];
+      if (!renewAll) throw new Error("no renew-all request");
+      expect(renewAll.twiml).toBe(apologyTwiml("en"));
+
+      // Nothing of it was committed: no renewal, no answer, the call still where it was.
+      expect(await transactions(line.demo.db)).toEqual([]);
+      expect(Object.values(await loansOf(line.demo.db, "2100000001")).map((l) => l.renewals)).toEqual([
+        0, 0, 0,
+      ]);
+      const stored = await line.demo.db
+        .select()
+        .from(callResponses)
+        .where(and(eq(callResponses.callSid, result.callSid), eq(callResponses.seq, RENEW_ALL_SEQ)));
+      expect(stored).toEqual([]);
+      expect(await detailsOf(line.demo.db, result.callSid, "renewal")).toEqual([]);
+      // The console still sees that the webhook failed.
+      expect(await detailsOf(line.demo.db, result.callSid, "error")).toHaveLength(1);
+
+      await line.demo.db.execute(sql.raw("drop trigger refuse_answer on call_responses"));
+      const retry = await post(renewAll.url, renewAll.params);
+      const [transaction, ...others] = await transactions(line.demo.db);
+      expect(others).toEqual([]);
+      expect(retry.body).toContain(spokenTrn(transaction?.trn ?? "", "en"));
+      expect(Object.values(await loansOf(line.demo.db, "2100000001")).map((l) => l.renewals)).toEqual([
+        1, 1, 1,
+      ]);
+      // And the retry's answer was stored with it: a third delivery hears the same.
+      expect((await post(renewAll.url, renewAll.params)).body).toBe(retry.body);
+    } finally {
+      await line.demo.db.execute(sql.raw("drop trigger if exists refuse_answer on call_responses"));
+      await line.demo.db.execute(sql.raw("drop function if exists refuse_answer()"));
+    }
+  });
+});
+
+describe.each(DRIVERS)("a webhook's budget on %s", (driver) => {
+  const gate = transactionGate(1);
+  const line = useDemoLine(driver, { app: { lineGate: gate, webhookBudgetMs: 300 } });
+
+  it("no connection free within the budget: the apology, nothing changed, and the retry answers", async () => {
+    const started = await call(line.app, []);
+    const callSid = started.callSid;
+    const url = `${line.app.baseUrl}/voice/step?seq=1`;
+    const params = callParams(callSid, { CallStatus: "in-progress", Digits: "3" });
+
+    // Every connection of the line's pool is taken (by webhooks stuck on the database).
+    const release = await gate.acquire(0);
+    let answer: Awaited<ReturnType<typeof post>>;
+    try {
+      answer = await post(url, params);
+    } finally {
+      release();
+    }
+    // Before a language is chosen, the apology is said in each language.
+    expect(answer.body).toBe(apologyTwiml("yue", "cmn", "en"));
+    const [row] = await line.demo.db.select().from(calls).where(eq(calls.callSid, callSid));
+    expect(row).toMatchObject({ step: "language", nextSeq: 1, language: null });
+
+    const retry = await post(url, params);
+    expect(retry.body).toContain(prompt("en", "card.prompt"));
+  });
+});
+
+describe.each(DRIVERS)("what a signed webhook may carry, on %s", (driver) => {
+  const line = useDemoLine(driver);
+
+  it("several keys at a one-key step are a wrong key, and are not stored as typed", async () => {
+    const started = await call(line.app, []);
+    const answer = await post(
+      `${line.app.baseUrl}/voice/step?seq=1`,
+      callParams(started.callSid, { CallStatus: "in-progress", Digits: "31" }),
+    );
+    expect(answer.body).toContain(prompt("en", "invalidChoice"));
+    expect(answer.body).toContain(prompt("en", "language.option"));
+    const keys = (await eventsOf(line.demo.db, started.callSid)).filter((e) => e.kind === "key");
+    expect(keys.map((e) => e.detail)).toEqual([{ invalidKeys: true }]);
+    expect(JSON.stringify(await eventsOf(line.demo.db, started.callSid))).not.toContain("31");
+  });
+
+  it("a CallDuration no call can have still closes the call, with its duration unknown", async () => {
+    const callSid = newCallSid();
+    expect((await post(`${line.app.baseUrl}/voice/incoming`, callParams(callSid))).status).toBe(200);
+    const status = await post(
+      `${line.app.baseUrl}/voice/status`,
+      callParams(callSid, { CallStatus: "completed", CallDuration: "99999999999999" }),
+    );
+    expect(status.status).toBe(200);
+    const [row] = await line.demo.db.select().from(calls).where(eq(calls.callSid, callSid));
+    expect(row?.endedAt).not.toBeNull();
+    expect(row?.status).toBe("completed");
+    expect(row?.durationSeconds).toBeNull();
+  });
+});
