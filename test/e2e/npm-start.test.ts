@@ -132,6 +132,20 @@ describe("npm start", () => {
     });
   });
 
+  it("a port already in use stops the start with a clear message and exit code 1, never 'listening'", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, resolve));
+    const { port } = busy.address() as { port: number };
+    try {
+      const started = await start({ PORT: String(port), PGLITE_DIR: join(dataDir, "second-pglite") });
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toContain(`port ${port} is already in use`);
+      expect(started.output()).not.toContain("Renewline is listening");
+    } finally {
+      busy.close();
+    }
+  });
+
   it("stops at once on a bad setting, naming the variable", async () => {
     const started = await start({ PORT: "not-a-port", LIBRARY_TZ: "Nowhere/Atlantis" });
     expect(await started.exited).toBe(1);
