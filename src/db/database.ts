@@ -102,10 +102,7 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
       connect_timeout: CONNECT_TIMEOUT_MS / 1000,
       // postgres.js takes a socket factory (its README, "Custom socket"); its types omit it.
       ...({
-        socket: watchedSocketFactory({
-          connectTimeoutMs: CONNECT_TIMEOUT_MS,
-          stallLimitMs: stallLimitFor(statementTimeoutMs),
-        }),
+        socket: watchedSocketFactory({ stallLimitMs: stallLimitFor(statementTimeoutMs) }),
       } as object),
       backoff: reconnectDelaySeconds,
     });

@@ -8,7 +8,6 @@
 import net from "node:net";
 
 export interface WatchedSocketOptions {
-  connectTimeoutMs: number;
   stallLimitMs: number;
 }
 
@@ -19,26 +18,20 @@ interface DriverOptions {
   path?: string | false;
 }
 
+/**
+ * The socket is handed over still connecting: writes wait for the connection, and a refused or
+ * timed-out connect reaches postgres.js as the socket's own error and close, which it retries.
+ * (A factory that rejects instead leaves that pool slot waiting for ever.) The driver's
+ * connect_timeout covers the connect with the startup.
+ */
 export function watchedSocketFactory(options: WatchedSocketOptions) {
-  return (driver: DriverOptions): Promise<net.Socket> =>
-    new Promise((resolve, reject) => {
-      const socket = driver.path
-        ? net.connect(driver.path)
-        : net.connect(driver.port[0] ?? 5432, driver.host[0] ?? "localhost");
-      const connectTimer = setTimeout(() => {
-        socket.destroy();
-        reject(Object.assign(new Error("connect timed out"), { code: "CONNECT_TIMEOUT" }));
-      }, options.connectTimeoutMs);
-      socket.once("error", (error) => {
-        clearTimeout(connectTimer);
-        reject(error);
-      });
-      socket.once("connect", () => {
-        clearTimeout(connectTimer);
-        watchForStalls(socket, options.stallLimitMs);
-        resolve(socket);
-      });
-    });
+  return (driver: DriverOptions): net.Socket => {
+    const socket = driver.path
+      ? net.connect(driver.path)
+      : net.connect(driver.port[0] ?? 5432, driver.host[0] ?? "localhost");
+    watchForStalls(socket, options.stallLimitMs);
+    return socket;
+  };
 }
 
 function watchForStalls(socket: net.Socket, stallLimitMs: number): void {
