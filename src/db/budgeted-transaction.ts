@@ -1,8 +1,8 @@
 /**
  * One transaction inside a time budget: a connection from the gate before the deadline, the
- * work, and a last look at the clock before COMMIT. Work that overran its budget rolls back,
- * because by then the caller has already been answered with the apology: nothing a caller did
- * is committed without the answer they heard.
+ * work, and a last look at the clock before COMMIT, early enough for the COMMIT to come back
+ * before the deadline. Work that overran rolls back, because by the deadline the caller has been
+ * answered with the apology: nothing a caller did is committed without the answer they heard.
  */
 import type { Database, Transaction } from "./database.js";
 import type { TransactionGate } from "./transaction-gate.js";
@@ -11,8 +11,14 @@ export class BudgetExceededError extends Error {
   override name = "BudgetExceededError";
 }
 
-// Long enough for a COMMIT already sent to come back; short enough to stay within Twilio's patience.
-const SETTLE_GRACE_MS = 500;
+// Left for the COMMIT itself: a commit takes milliseconds unless the database is in trouble.
+const COMMIT_RESERVE_MS = 750;
+
+// postgres.js can leave a transaction unsettled for ever when its connection dies between BEGIN
+// and the first query (seen here under pg_terminate_backend, even patched). Its pool slot is not
+// held, but the gate's permit would be: past this it is given back. Any real transaction has
+// settled long before (statement and lock timeouts, the stalled-socket watchdog).
+const NEVER_SETTLES_AFTER_MS = 5_000;
 
 export async function budgetedTransaction<T>(
   db: Database,
@@ -20,18 +26,24 @@ export async function budgetedTransaction<T>(
   deadline: number,
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
+  // A short budget keeps half of itself for the commit.
+  const commitReserve = Math.min(COMMIT_RESERVE_MS, (deadline - Date.now()) / 2);
   const release = await gate.acquire(deadline - Date.now());
   try {
-    if (Date.now() >= deadline) throw new BudgetExceededError("the budget ran out before the work began");
+    const overrun = (when: string) => {
+      if (Date.now() >= deadline - (when === "commit" ? commitReserve : 0)) {
+        throw new BudgetExceededError(`the budget ran out before the ${when}`);
+      }
+    };
+    overrun("work");
     const transaction = db.transaction(async (tx) => {
+      // BEGIN itself may have waited (postgres.js queues for a connection without a limit).
+      overrun("work");
       const result = await work(tx);
-      if (Date.now() >= deadline) throw new BudgetExceededError("the budget ran out before the commit");
+      overrun("commit");
       return result;
     });
-    // postgres.js can leave a transaction unsettled for ever when its connection dies between
-    // BEGIN and the first query (seen here under pg_terminate_backend, even patched); its pool
-    // slot is not held, but this permit would be. A moment past the deadline it is given back.
-    return await withinBudget(deadline + SETTLE_GRACE_MS, transaction);
+    return await withinBudget(deadline + NEVER_SETTLES_AFTER_MS, transaction);
   } finally {
     release();
   }

@@ -22,6 +22,7 @@ import {
   IDLE_IN_TRANSACTION_TIMEOUT_MS,
   LINE_LOCK_TIMEOUT_MS,
   LINE_STATEMENT_TIMEOUT_MS,
+  MAINTENANCE_STATEMENT_TIMEOUT_MS,
   reconnectDelaySeconds,
   stallLimitFor,
 } from "./time-limits.js";
@@ -67,6 +68,11 @@ const MIGRATION_LOCK_KEY = 72_617_301;
 export interface OpenOptions {
   /** Called with every statement run, for counting queries (never logged: parameters are secrets). */
   onQuery?: (query: string) => void;
+  /**
+   * "line" (default): `db` has the webhooks' tight time limits. "maintenance": the commands
+   * (db:load, ops:user), whose one long transaction may take minutes; no statement timeout.
+   */
+  purpose?: "line" | "maintenance";
 }
 
 export async function openDatabase(
@@ -87,7 +93,7 @@ const LINE_POOL_SIZE = 10;
 const CONSOLE_POOL_SIZE = 3;
 
 function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
-  const client = (max: number, statementTimeoutMs: number, lockTimeoutMs: number) =>
+  const client = (max: number, statementTimeoutMs: number, lockTimeoutMs: number, fetchTypes = true) =>
     postgres(url, {
       max,
       // onnotice: PostgreSQL's NOTICEs ("schema already exists") are not worth a log line.
@@ -105,10 +111,15 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
         socket: watchedSocketFactory({ stallLimitMs: stallLimitFor(statementTimeoutMs) }),
       } as object),
       backoff: reconnectDelaySeconds,
+      fetch_types: fetchTypes,
     });
-  const line = client(LINE_POOL_SIZE, LINE_STATEMENT_TIMEOUT_MS, LINE_LOCK_TIMEOUT_MS);
+  const line =
+    options.purpose === "maintenance"
+      ? client(LINE_POOL_SIZE, MAINTENANCE_STATEMENT_TIMEOUT_MS, CONSOLE_LOCK_TIMEOUT_MS)
+      : client(LINE_POOL_SIZE, LINE_STATEMENT_TIMEOUT_MS, LINE_LOCK_TIMEOUT_MS);
   const ops = client(CONSOLE_POOL_SIZE, CONSOLE_STATEMENT_TIMEOUT_MS, CONSOLE_LOCK_TIMEOUT_MS);
-  const health = client(1, HEALTH_CHECK_TIMEOUT_MS, HEALTH_CHECK_TIMEOUT_MS);
+  // Its one query reads no arrays: no type lookup to time out on a fresh connection.
+  const health = client(1, HEALTH_CHECK_TIMEOUT_MS, HEALTH_CHECK_TIMEOUT_MS, false);
   const drizzleOf = (c: postgres.Sql) =>
     drizzlePostgres({ client: c, schema, ...queryLogger(options) }) as unknown as Database;
   return {

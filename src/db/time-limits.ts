@@ -19,6 +19,9 @@ export const LINE_LOCK_TIMEOUT_MS = 1_000;
 export const CONSOLE_STATEMENT_TIMEOUT_MS = 15_000;
 export const CONSOLE_LOCK_TIMEOUT_MS = 2_000;
 
+/** db:load and ops:user: a library's import is one transaction of minutes; only a human waits. */
+export const MAINTENANCE_STATEMENT_TIMEOUT_MS = 0;
+
 /**
  * A transaction whose client went quiet (a hung or dead instance) gives its locks back to the
  * others after this: a caller's row must not stay locked until TCP notices.
@@ -32,8 +35,9 @@ export const CONNECT_TIMEOUT_MS = 2_000;
  * A connection that sent a request and has heard nothing for this long is dead (packets dropped,
  * a half-open socket): the server answers every request within its statement timeout.
  */
-export function stallLimitFor(statementTimeoutMs: number): number {
-  return statementTimeoutMs + 1_500;
+export function stallLimitFor(statementTimeoutMs: number): number | null {
+  // Without a statement timeout (maintenance), a long silence is a long statement: no watch.
+  return statementTimeoutMs > 0 ? statementTimeoutMs + 1_500 : null;
 }
 
 /** /healthz answers within 1 s whatever the database does. */

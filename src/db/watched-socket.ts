@@ -8,7 +8,8 @@
 import net from "node:net";
 
 export interface WatchedSocketOptions {
-  stallLimitMs: number;
+  /** null: no watch. */
+  stallLimitMs: number | null;
 }
 
 /** What postgres.js passes to its `socket` option (the parsed connection options). */
@@ -29,32 +30,40 @@ export function watchedSocketFactory(options: WatchedSocketOptions) {
     const socket = driver.path
       ? net.connect(driver.path)
       : net.connect(driver.port[0] ?? 5432, driver.host[0] ?? "localhost");
-    watchForStalls(socket, options.stallLimitMs);
+    if (options.stallLimitMs !== null) watchForStalls(socket, options.stallLimitMs);
     return socket;
   };
 }
 
+/**
+ * Polls the socket's byte counters rather than listening to it: they keep counting under TLS,
+ * where postgres.js takes the raw socket's listeners away and talks through a TLS socket.
+ */
 function watchForStalls(socket: net.Socket, stallLimitMs: number): void {
-  // When the oldest request still unanswered was written; null while nothing is awaited.
+  let lastWritten = 0;
+  let lastRead = 0;
+  // Since when bytes were written that nothing has been read after; null while nothing is awaited.
   let awaitingSince: number | null = null;
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  socket.write = ((...args: unknown[]) => {
-    awaitingSince ??= Date.now();
-    return write(...args);
-  }) as typeof socket.write;
-  socket.on("data", () => {
-    awaitingSince = null;
-  });
   const check = setInterval(
     () => {
+      if (socket.destroyed) {
+        clearInterval(check);
+        return;
+      }
+      const wrote = socket.bytesWritten !== lastWritten;
+      const read = socket.bytesRead !== lastRead;
+      lastWritten = socket.bytesWritten;
+      lastRead = socket.bytesRead;
+      if (read) awaitingSince = null;
+      else if (wrote) awaitingSince ??= Date.now();
       if (awaitingSince !== null && Date.now() - awaitingSince > stallLimitMs) {
+        clearInterval(check);
         socket.destroy(
           Object.assign(new Error("database connection stalled"), { code: "CONNECTION_STALLED" }),
         );
       }
     },
-    Math.max(100, Math.floor(stallLimitMs / 4)),
+    Math.max(50, Math.floor(stallLimitMs / 5)),
   );
   check.unref();
-  socket.once("close", () => clearInterval(check));
 }

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   loadDotEnv();
   const settings = loadSettings(process.env);
   const secrets = resolveSecrets(settings);
-  const database = await openDatabase(databaseTargetOf(settings));
+  const database = await openDatabase(databaseTargetOf(settings), { purpose: "maintenance" });
   try {
     await database.migrate();
     const summary = await loadLibraryData(database.db, checked.data, {

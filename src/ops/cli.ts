@@ -111,7 +111,7 @@ async function main(): Promise<number> {
 
   loadDotEnv();
   const settings = loadSettings(process.env);
-  const database = await openDatabase(databaseTargetOf(settings));
+  const database = await openDatabase(databaseTargetOf(settings), { purpose: "maintenance" });
   try {
     await database.migrate();
     const db = database.db;

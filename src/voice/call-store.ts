@@ -20,6 +20,16 @@ export async function findCall(db: DbOrTx, callSid: string): Promise<StoredCall 
   return row ? { ...row, state: row.state as CallState } : null;
 }
 
+/** The call, locked until the transaction ends. */
+export async function lockCall(tx: Transaction, callSid: string): Promise<StoredCall | null> {
+  const [row] = await tx
+    .select({ callSid: calls.callSid, state: calls.state, nextSeq: calls.nextSeq, endedAt: calls.endedAt })
+    .from(calls)
+    .where(eq(calls.callSid, callSid))
+    .for("update");
+  return row ? { ...row, state: row.state as CallState } : null;
+}
+
 export interface LockedCall extends StoredCall {
   /** The answer already stored for the webhook being answered, if it was answered before. */
   storedAnswer: string | null;
@@ -49,6 +59,15 @@ export async function lockCallForWebhook(
     .where(eq(calls.callSid, callSid))
     .for("update", { of: calls });
   return row ? { ...row, state: row.state as CallState } : null;
+}
+
+/** The answer stored for webhook `seq` of a call, if any. */
+export async function findStoredAnswer(db: DbOrTx, callSid: string, seq: number): Promise<string | null> {
+  const [row] = await db
+    .select({ twiml: callResponses.twiml })
+    .from(callResponses)
+    .where(and(eq(callResponses.callSid, callSid), eq(callResponses.seq, seq)));
+  return row?.twiml ?? null;
 }
 
 /** A new call; a repeated first webhook finds it already there. */

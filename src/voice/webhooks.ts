@@ -17,7 +17,9 @@ import {
   closeCall,
   createCall,
   findCall,
+  findStoredAnswer,
   insertEvents,
+  lockCall,
   lockCallForWebhook,
   saveAnsweredStep,
 } from "./call-store.js";
@@ -42,6 +44,14 @@ interface Answer {
   twiml: string;
   /** A repeated delivery, answered with what was stored for the first. */
   repeated: boolean;
+}
+
+const STATUS_ATTEMPTS = 3;
+
+/** PostgreSQL's lock_not_available (55P03), as drizzle wraps it. */
+function isLockTimeout(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return (cause as { code?: unknown } | null)?.code === "55P03";
 }
 
 export function voiceRouter(options: VoiceRouterOptions): Router {
@@ -82,15 +92,25 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
         options.logger.warn("status callback ignored: no call or status Twilio sends");
       } else {
         const now = options.calendar.clock.now();
-        const work = budgetedTransaction(options.db, gate, deadline, async (tx) => {
-          const call = await findCall(tx, callback.callSid);
-          if (call) step = call.state.step;
-          // Ringing and answered change nothing: the call is live until a final status closes it, once.
-          if (call && FINAL_CALL_STATUSES.has(callback.callStatus)) {
-            await closeCall(tx, callback.callSid, callback.callStatus, callback.callDuration, now);
+        // Twilio does not resend a status callback: a webhook of the same call that holds its row
+        // a little longer than the lock timeout is waited for again while the budget lasts.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const work = budgetedTransaction(options.db, gate, deadline, async (tx) => {
+              // Locked first: the outcome is read from events that a webhook in flight may still add.
+              const call = await lockCall(tx, callback.callSid);
+              if (call) step = call.state.step;
+              // Ringing and answered change nothing: the call is live until a final status closes it, once.
+              if (call && FINAL_CALL_STATUSES.has(callback.callStatus)) {
+                await closeCall(tx, callback.callSid, callback.callStatus, callback.callDuration, now);
+              }
+            });
+            await withinBudget(deadline, work);
+            break;
+          } catch (error) {
+            if (attempt >= STATUS_ATTEMPTS || !isLockTimeout(error)) throw error;
           }
-        });
-        await withinBudget(deadline, work);
+        }
       }
     } catch (error) {
       options.logger.error({ callSid: callback?.callSid, err: error }, "status callback failed");
@@ -170,8 +190,14 @@ async function answer(
       stepOnArrival = call.state.step;
       if (call.state.step !== flow.start) languages = [call.state.language];
       if (call.storedAnswer !== null) return { twiml: call.storedAnswer, repeated: true };
-      if (call.nextSeq !== seq)
+      if (call.nextSeq !== seq) {
+        // A second delivery that waited for the first one's lock sees the call row as the first
+        // left it, but the joined answer as it was when it began waiting (READ COMMITTED
+        // rechecks only the locked row): look again.
+        const stored = call.nextSeq > seq ? await findStoredAnswer(tx, callSid, seq) : null;
+        if (stored !== null) return { twiml: stored, repeated: true };
         throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
+      }
 
       const event = eventOf(call.state);
       const events: CallEventRecord[] = event.type === "input" ? [keyEvent(flow, call.state, event)] : [];

@@ -6,10 +6,11 @@
  * callback's fields one by one.
  */
 import { and, eq, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { callResponses, calls } from "../../src/db/schema/index.js";
 import { transactionGate } from "../../src/db/transaction-gate.js";
-import { DRIVERS } from "../support/database.js";
+import { DRIVERS, TEST_DATABASE_URL } from "../support/database.js";
 import { call } from "../support/voice-app.js";
 import {
   detailsOf,
@@ -134,5 +135,32 @@ describe.each(DRIVERS)("what a signed webhook may carry, on %s", (driver) => {
     expect(row?.endedAt).not.toBeNull();
     expect(row?.status).toBe("completed");
     expect(row?.durationSeconds).toBeNull();
+  });
+});
+
+describe.runIf(TEST_DATABASE_URL)("two deliveries of one webhook on postgres", () => {
+  const line = useDemoLine("postgres");
+
+  it("the second, waiting on the first one's lock, hears the answer the first stored", async () => {
+    const started = await call(line.app, []);
+    const url = `${line.app.baseUrl}/voice/step?seq=1`;
+    const params = callParams(started.callSid, { CallStatus: "in-progress", Digits: "3" });
+    const first = postgres(line.demo.database.url ?? "", { max: 1, onnotice: () => {} });
+    try {
+      // The first delivery, played by hand: it holds the call while the second arrives, then
+      // stores its answer and moves the call on.
+      const answered = "<Response><Say>first</Say></Response>";
+      let second: ReturnType<typeof post> | null = null;
+      await first.begin(async (tx) => {
+        await tx`select 1 from calls where call_sid = ${started.callSid} for update`;
+        second = post(url, params);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx`insert into call_responses (call_sid, seq, twiml) values (${started.callSid}, 1, ${answered})`;
+        await tx`update calls set next_seq = 2 where call_sid = ${started.callSid}`;
+      });
+      expect((await (second as unknown as ReturnType<typeof post>)).body).toBe(answered);
+    } finally {
+      await first.end();
+    }
   });
 });
