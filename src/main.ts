@@ -119,10 +119,12 @@ async function main(): Promise<void> {
     server.close(() => {
       database.close().finally(() => process.exit(0));
     });
-    // Webhooks in flight finish (each within its budget, shorter than the grace); idle keep-alive
-    // sockets close now. Open live-page event streams never end on their own, so whatever is
-    // left is closed after the grace period.
+    // Webhooks in flight finish (each within its budget, shorter than the grace); keep-alive
+    // sockets close as soon as they are idle (a socket whose answer just went would otherwise
+    // hold the exit for its keep-alive timeout). Open live-page event streams never end on their
+    // own, so whatever is left is closed after the grace period.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
     setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
