@@ -4,11 +4,12 @@
  * afterwards. Also the faults done with SQL, and the SQL that checks nothing was lost.
  */
 import postgres from "postgres";
-import { describe } from "vitest";
+import { afterAll, beforeAll, describe } from "vitest";
 import { openDemoDatabase } from "../calls/call-helpers.js";
 import { DRIVERS, type DriverKind } from "../support/database.js";
 import { extraReadersFixture } from "../support/library-fixture.js";
 import type { LineProcess } from "../support/line-process.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { answerOf, describeWebhook, resend, seqOf, type Webhook } from "./fault-calls.js";
 
 /** A TCP proxy, pg_terminate_backend and real locks need a real PostgreSQL. */
@@ -26,6 +27,41 @@ export function faultSuite(title: string, body: (driver: DriverKind) => void): v
   const needs = `${title}: skipped, the fault suite needs PostgreSQL (set TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres)`;
   console.warn(needs);
   describe.skip(needs, () => body("postgres"));
+}
+
+/** What every fault test file stands on, for one describe block: its database and the proxy to it. */
+export interface FaultRig {
+  readonly library: FaultLibrary;
+  readonly proxy: TcpProxy;
+}
+
+/**
+ * Registers the hooks that open the rig before the block (a fresh library, a proxy in front of
+ * PostgreSQL) and close it after. Read its parts only inside tests and hooks.
+ */
+export function useFaultRig(): FaultRig {
+  let library: FaultLibrary | undefined;
+  let proxy: TcpProxy | undefined;
+  beforeAll(async () => {
+    library = await openFaultLibrary();
+    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await library?.dispose();
+  });
+  const opened = <T>(part: T | undefined): T => {
+    if (!part) throw new Error("the fault rig opens in beforeAll: use it inside a test or hook");
+    return part;
+  };
+  return {
+    get library() {
+      return opened(library);
+    },
+    get proxy() {
+      return opened(proxy);
+    },
+  };
 }
 
 export interface Reader {

@@ -4,9 +4,8 @@
  * ends: every webhook answers within 5 s, each caller hears the TRN or the apology, and every
  * renewal committed has its answer stored, so the retry of an apology hears a TRN.
  */
-import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
+import { afterAll, expect, it, onTestFailed } from "vitest";
 import { type LineProcess, startLine, tail } from "../support/line-process.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import {
   answerOf,
   callersAtMenu,
@@ -25,10 +24,9 @@ import {
   checkRenewAlls,
   DEMO_RENEWERS,
   EXTRA_READERS,
-  type FaultLibrary,
   faultSuite,
   lockLoans,
-  openFaultLibrary,
+  useFaultRig,
 } from "./fault-library.js";
 
 const HOLD_MS = 20_000;
@@ -36,27 +34,20 @@ const HOLD_MS = 20_000;
 const PRESSES_AT_MS = [0, 5_000, 10_000, 15_000, 19_400];
 
 faultSuite("a held lock on loans", () => {
-  let library: FaultLibrary;
-  let proxy: TcpProxy;
+  const rig = useFaultRig();
   let line: LineProcess | undefined;
 
-  beforeAll(async () => {
-    library = await openFaultLibrary();
-    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
-  });
   afterAll(async () => {
     await line?.kill();
-    await proxy?.close();
-    await library?.dispose();
   });
 
   it(`a ${HOLD_MS / 1000} s lock on loans while ${DEMO_RENEWERS.length} callers renew all: each answered in ≤ 5 s with the TRN or the apology, every committed renewal has its answer, and each apology's retry hears a TRN`, async () => {
-    const started = await startLine({ databaseUrl: proxy.urlFor(library.url) });
+    const started = await startLine({ databaseUrl: rig.proxy.urlFor(rig.library.url) });
     line = started;
     onTestFailed(() => console.log(`the line's output:\n${tail(started.output())}`));
     const callers = await callersAtMenu(started, DEMO_RENEWERS);
 
-    const lock = await lockLoans(library);
+    const lock = await lockLoans(rig.library);
     const lockedAt = Date.now();
     const until = (ms: number) => sleep(Math.max(0, lockedAt + ms - Date.now()));
     let released = false;
@@ -98,15 +89,15 @@ faultSuite("a held lock on loans", () => {
     expect(probes.filter((p) => p.status !== 200 || p.ms > HEALTH_BUDGET_MS)).toEqual([]);
 
     // Before any retry: whatever committed, committed with its answer.
-    expect((await checkLedger(library)).problems).toEqual([]);
-    const report = await checkRenewAlls(library, started, renewAlls, WEBHOOK_BUDGET_MS);
+    expect((await checkLedger(rig.library)).problems).toEqual([]);
+    const report = await checkRenewAlls(rig.library, started, renewAlls, WEBHOOK_BUDGET_MS);
     console.log(
       `faults: after the lock, ${report.retries.length} apologies retried: ${report.stored} found their ` +
         `committed renewal, ${report.afresh} renewed afresh`,
     );
     expect(report.problems).toEqual([]);
 
-    const ledger = await checkLedger(library);
+    const ledger = await checkLedger(rig.library);
     console.log(`faults: ledger: ${ledger.transactions} call renewals, ${ledger.renewed} loans renewed`);
     expect(ledger.problems).toEqual([]);
   }, 120_000);

@@ -3,9 +3,8 @@
  * committed without its stored answer, and Twilio's retry of each renew-all is answered at once
  * (no wait for a claim that died with the process) with the TRN.
  */
-import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
+import { afterAll, expect, it, onTestFailed } from "vitest";
 import { type LineProcess, startLine, tail } from "../support/line-process.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import {
   answerOf,
   callersAtMenu,
@@ -16,36 +15,22 @@ import {
   seqOf,
   type Webhook,
 } from "./fault-calls.js";
-import {
-  checkLedger,
-  committedTrn,
-  type FaultLibrary,
-  faultSuite,
-  openFaultLibrary,
-  RENEWERS,
-} from "./fault-library.js";
+import { checkLedger, committedTrn, faultSuite, RENEWERS, useFaultRig } from "./fault-library.js";
 
 const CALLERS = 20;
 const RETRIES_AT_ONCE = 5;
 const KILL_AFTER_ANSWERS = 5;
 
 faultSuite("kill -9 amid renew-alls", () => {
-  let library: FaultLibrary;
-  let proxy: TcpProxy;
+  const rig = useFaultRig();
   const lines: LineProcess[] = [];
 
-  beforeAll(async () => {
-    library = await openFaultLibrary();
-    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
-  });
   afterAll(async () => {
     for (const line of lines) await line.kill();
-    await proxy?.close();
-    await library?.dispose();
   });
 
   it(`kill -9 during ${CALLERS} concurrent renew-alls, then a restart: no renewal without its stored answer, and each retry answers in ≤ 1 s with the TRN`, async () => {
-    const first = await startLine({ databaseUrl: proxy.urlFor(library.url) });
+    const first = await startLine({ databaseUrl: rig.proxy.urlFor(rig.library.url) });
     lines.push(first);
     onTestFailed(() =>
       console.log(`the line's output:\n${lines.map((l) => tail(l.output())).join("\n---\n")}`),
@@ -73,13 +58,13 @@ faultSuite("kill -9 amid renew-alls", () => {
     for (const webhook of before) expect(answerOf(webhook).kind, describeWebhook(webhook)).toBe("trn");
 
     // What the crash left: every renewal it committed has its answer, with its TRN.
-    const crashed = await checkLedger(library);
+    const crashed = await checkLedger(rig.library);
     expect(crashed.problems).toEqual([]);
     const committedAtCrash = await Promise.all(
-      callers.map((caller, i) => committedTrn(library, caller.callSid, seqOf(answered[i] as Webhook))),
+      callers.map((caller, i) => committedTrn(rig.library, caller.callSid, seqOf(answered[i] as Webhook))),
     );
 
-    const second = await startLine({ databaseUrl: proxy.urlFor(library.url), port: first.port });
+    const second = await startLine({ databaseUrl: rig.proxy.urlFor(rig.library.url), port: first.port });
     lines.push(second);
     // Twilio's retries, a few at a time: twenty at once on a process just started would measure
     // its throughput (each renew-all is a dozen statements), not whether a retry is stuck.
@@ -103,10 +88,10 @@ faultSuite("kill -9 amid renew-alls", () => {
       if (firstHeard.kind === "trn") expect(heard.trn, describeWebhook(retry)).toBe(firstHeard.trn);
       const atCrash = committedAtCrash[i];
       if (atCrash) expect(heard.trn, describeWebhook(retry)).toBe(atCrash);
-      expect(await committedTrn(library, retry.params.CallSid ?? "", seqOf(retry))).toBe(heard.trn);
+      expect(await committedTrn(rig.library, retry.params.CallSid ?? "", seqOf(retry))).toBe(heard.trn);
     }
 
-    const ledger = await checkLedger(library);
+    const ledger = await checkLedger(rig.library);
     console.log(
       `faults: ledger after kill -9: ${ledger.transactions} call renewals, ${ledger.renewed} loans renewed`,
     );

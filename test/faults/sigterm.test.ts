@@ -3,9 +3,8 @@
  * before the process exits, and the exit is clean. The webhooks are held in flight by stalling
  * the database's packets at the proxy.
  */
-import { afterAll, afterEach, beforeAll, expect, it, onTestFailed } from "vitest";
+import { afterEach, expect, it, onTestFailed } from "vitest";
 import { type LineExit, type LineProcess, startLine, tail } from "../support/line-process.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import {
   answerOf,
   type CallerAtMenu,
@@ -17,47 +16,32 @@ import {
   WEBHOOK_BUDGET_MS,
   type Webhook,
 } from "./fault-calls.js";
-import {
-  checkLedger,
-  committedTrn,
-  type FaultLibrary,
-  faultSuite,
-  openFaultLibrary,
-  RENEWERS,
-} from "./fault-library.js";
+import { checkLedger, committedTrn, faultSuite, RENEWERS, useFaultRig } from "./fault-library.js";
 
 const CALLERS = 10;
 
 faultSuite("SIGTERM with webhooks in flight", () => {
-  let library: FaultLibrary;
-  let proxy: TcpProxy;
+  const rig = useFaultRig();
   let line: LineProcess | undefined;
 
-  beforeAll(async () => {
-    library = await openFaultLibrary();
-    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
-  });
   afterEach(async () => {
-    proxy.setMode("forward");
+    rig.proxy.setMode("forward");
     await line?.kill();
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await library?.dispose();
   });
 
   /** Callers at the menu, then their renew-alls sent and held at the proxy until `stall` says. */
   async function renewAllsInFlight(readers: typeof RENEWERS) {
-    line = await startLine({ databaseUrl: proxy.urlFor(library.url) });
+    line = await startLine({ databaseUrl: rig.proxy.urlFor(rig.library.url) });
     const started = line;
     onTestFailed(() => console.log(`the line's output:\n${tail(started.output())}`));
     const callers = await callersAtMenu(started, readers);
-    const before = proxy.counts().stalledChunks;
-    proxy.setMode("stall");
+    const before = rig.proxy.counts().stalledChunks;
+    rig.proxy.setMode("stall");
     const answers = callers.map((caller) => caller.renewAll());
     // In flight: the line has sent the database something for each of them, and heard nothing.
     const deadline = Date.now() + 2_000;
-    while (proxy.counts().stalledChunks - before < callers.length && Date.now() < deadline) await sleep(20);
+    while (rig.proxy.counts().stalledChunks - before < callers.length && Date.now() < deadline)
+      await sleep(20);
     await sleep(200);
     return { line: started, callers, answers };
   }
@@ -65,12 +49,12 @@ faultSuite("SIGTERM with webhooks in flight", () => {
   async function expectEveryAnswerStored(callers: CallerAtMenu[], answered: Webhook[]) {
     for (const [i, webhook] of answered.entries()) {
       const answer = answerOf(webhook);
-      const trn = await committedTrn(library, callers[i]?.callSid ?? "", seqOf(webhook));
+      const trn = await committedTrn(rig.library, callers[i]?.callSid ?? "", seqOf(webhook));
       if (answer.kind === "trn") expect(trn, describeWebhook(webhook)).toBe(answer.trn);
       else
         expect(trn, `${describeWebhook(webhook)}: renewed, but the caller heard ${answer.kind}`).toBeNull();
     }
-    const ledger = await checkLedger(library);
+    const ledger = await checkLedger(rig.library);
     expect(ledger.problems).toEqual([]);
     return ledger;
   }
@@ -85,12 +69,12 @@ faultSuite("SIGTERM with webhooks in flight", () => {
     line.child.kill("SIGTERM");
     await sleep(1_300);
     expect(exit, "the process exited with webhooks still in flight").toBeNull();
-    proxy.setMode("forward");
+    rig.proxy.setMode("forward");
     const answered = await Promise.all(answers);
     const ended = await Promise.race([line.exited, sleep(15_000).then(() => null)]);
 
     console.log(
-      `faults: SIGTERM 1 with ${CALLERS} webhooks in flight (${proxy.counts().stalledChunks} chunks stalled); ` +
+      `faults: SIGTERM 1 with ${CALLERS} webhooks in flight (${rig.proxy.counts().stalledChunks} chunks stalled); ` +
         `answers: ${answered.map((w) => answerOf(w).kind).join(", ")}; ` +
         `exit ${ended ? `${ended.code ?? ended.signal} after ${ended.at - signalledAt} ms` : "none within 15 s"}`,
     );
@@ -107,7 +91,7 @@ faultSuite("SIGTERM with webhooks in flight", () => {
     // The database stays silent until the process is gone.
     const ended = await Promise.race([line.exited, sleep(20_000).then(() => null)]);
     const answered = await Promise.all(answers);
-    proxy.setMode("forward");
+    rig.proxy.setMode("forward");
 
     console.log(
       `faults: SIGTERM 1 with ${CALLERS} webhooks stalled past their budget; ` +

@@ -5,9 +5,8 @@
  * by a termination is either committed with its stored answer or not at all, and calls go
  * through again as soon as the terminations stop.
  */
-import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
+import { afterAll, expect, it, onTestFailed } from "vitest";
 import { type LineProcess, startLine, tail } from "../support/line-process.js";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import {
   answerOf,
   type CallerAtMenu,
@@ -24,12 +23,11 @@ import {
 import {
   checkLedger,
   checkRenewAlls,
-  type FaultLibrary,
   faultSuite,
-  openFaultLibrary,
   RENEWERS,
   type Reader,
   terminateLineConnections,
+  useFaultRig,
 } from "./fault-library.js";
 
 const TERMINATIONS = 30;
@@ -40,22 +38,15 @@ const EVERY_MS = 500;
 const STREAMS = 4;
 
 faultSuite("terminated backends", () => {
-  let library: FaultLibrary;
-  let proxy: TcpProxy;
+  const rig = useFaultRig();
   let line: LineProcess | undefined;
 
-  beforeAll(async () => {
-    library = await openFaultLibrary();
-    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
-  });
   afterAll(async () => {
     await line?.kill();
-    await proxy?.close();
-    await library?.dispose();
   });
 
   it(`pg_terminate_backend of every line connection ${TERMINATIONS} times during a stream of calls: the process never exits, every webhook answers in ≤ 5 s, no renewal goes unanswered, and calls complete afterwards`, async () => {
-    const started = await startLine({ databaseUrl: proxy.urlFor(library.url) });
+    const started = await startLine({ databaseUrl: rig.proxy.urlFor(rig.library.url) });
     line = started;
     onTestFailed(() => console.log(`the line's output:\n${tail(started.output())}`));
 
@@ -63,7 +54,7 @@ faultSuite("terminated backends", () => {
     let terminated = 0;
     const terminatedAt: number[] = [];
     const terminate = async () => {
-      const killed = await terminateLineConnections(library);
+      const killed = await terminateLineConnections(rig.library);
       if (killed === 0) return false;
       rounds++;
       terminated += killed;
@@ -137,12 +128,12 @@ faultSuite("terminated backends", () => {
     expect(rounds).toBe(TERMINATIONS);
     expect(overBudget(webhooks, WEBHOOK_BUDGET_MS)).toEqual([]);
     // Before any retry: whatever committed, committed with its answer.
-    expect((await checkLedger(library)).problems).toEqual([]);
+    expect((await checkLedger(rig.library)).problems).toEqual([]);
 
     // Afterwards (the line recovers within 5 s of the database's return, and here the database
     // never left): each renew-all's TRN is committed, each apology's retry hears a TRN ...
     await sleep(Math.max(0, (terminatedAt.at(-1) ?? 0) + RECOVERY_BUDGET_MS - Date.now()));
-    const report = await checkRenewAlls(library, started, renewAlls, WEBHOOK_BUDGET_MS);
+    const report = await checkRenewAlls(rig.library, started, renewAlls, WEBHOOK_BUDGET_MS);
     console.log(
       `faults: renew-alls under terminations: ${report.trn} TRN, ${report.apology} apology; retried ` +
         `${report.retries.length}: ${report.stored} found their committed renewal, ${report.afresh} renewed afresh`,
@@ -164,7 +155,7 @@ faultSuite("terminated backends", () => {
     expect(heardAfter).toEqual(after.map(() => "trn"));
     expect(started.isRunning()).toBe(true);
 
-    const ledger = await checkLedger(library);
+    const ledger = await checkLedger(rig.library);
     console.log(`faults: ledger: ${ledger.transactions} call renewals, ${ledger.renewed} loans renewed`);
     expect(ledger.problems).toEqual([]);
   }, 150_000);

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
 import { type LineProcess, startLine, tail } from "../support/line-process.js";
-import { type ProxyMode, startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
+import type { ProxyMode } from "../support/tcp-proxy.js";
 import {
   answerOf,
   type CallerAtMenu,
@@ -27,30 +27,24 @@ import {
 import {
   checkLedger,
   checkRenewAlls,
-  type FaultLibrary,
   faultSuite,
-  openFaultLibrary,
   RENEWERS,
   type Reader,
+  useFaultRig,
 } from "./fault-library.js";
 
 /** /healthz may still say 200 this long into an outage (a check already under way, a cached answer). */
 const HEALTH_GRACE_MS = 2_000;
 
 faultSuite("the database unreachable", () => {
-  let library: FaultLibrary;
-  let proxy: TcpProxy;
+  const rig = useFaultRig();
   let line: LineProcess;
 
   beforeAll(async () => {
-    library = await openFaultLibrary();
-    proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
-    line = await startLine({ databaseUrl: proxy.urlFor(library.url) });
+    line = await startLine({ databaseUrl: rig.proxy.urlFor(rig.library.url) });
   });
   afterAll(async () => {
     await line?.kill();
-    await proxy?.close();
-    await library?.dispose();
   });
 
   interface Outage {
@@ -77,7 +71,7 @@ faultSuite("the database unreachable", () => {
     const waiting: CallerAtMenu[] = await callersAtMenu(line, rest.slice(0, 2 * waves.length));
     const callers = rest.slice(2 * waves.length);
 
-    proxy.setMode(mode);
+    rig.proxy.setMode(mode);
     const startedAt = Date.now();
     let over = false;
     const probes: HealthProbe[] = [];
@@ -111,7 +105,7 @@ faultSuite("the database unreachable", () => {
    * one renews; then ten calls at once, all of which must renew.
    */
   async function recovery(readers: readonly Reader[]) {
-    proxy.setMode("forward");
+    rig.proxy.setMode("forward");
     const returnedAt = Date.now();
     const healthy = (async () => {
       while (Date.now() < returnedAt + 3 * RECOVERY_BUDGET_MS) {
@@ -197,7 +191,7 @@ faultSuite("the database unreachable", () => {
     const seen = await outage("drop", 30_000, [1_000, 12_000, 24_000], RENEWERS.slice(0, 10));
     expectOutageAnswered(
       seen,
-      `packets dropped 1 time for 30 s (${proxy.counts().blackholed} connections blackholed)`,
+      `packets dropped 1 time for 30 s (${rig.proxy.counts().blackholed} connections blackholed)`,
     );
 
     const recovered = await recovery(RENEWERS.slice(10));
@@ -205,23 +199,23 @@ faultSuite("the database unreachable", () => {
     expect(line.isRunning()).toBe(true);
 
     // Before any retry: whatever committed, committed with its answer.
-    expect((await checkLedger(library)).problems).toEqual([]);
-    const report = await checkRenewAlls(library, line, seen.renewAlls, WEBHOOK_BUDGET_MS);
+    expect((await checkLedger(rig.library)).problems).toEqual([]);
+    const report = await checkRenewAlls(rig.library, line, seen.renewAlls, WEBHOOK_BUDGET_MS);
     expect(report.problems).toEqual([]);
-    const ledger = await checkLedger(library);
+    const ledger = await checkLedger(rig.library);
     expect(ledger.problems).toEqual([]);
   }, 120_000);
 
   it("connections refused for 10 s: apologies in ≤ 5 s, /healthz 503 in ≤ 1 s, and full recovery within 5 s of the return", async () => {
     onTestFailed(() => console.log(`the line's output:\n${tail(line.output())}`));
-    const before = proxy.counts();
+    const before = rig.proxy.counts();
     const seen = await outage(
       "refuse",
       10_000,
       [1_000, 6_000],
       [...RENEWERS.slice(15), ...RENEWERS.slice(0, 5)],
     );
-    const counts = proxy.counts();
+    const counts = rig.proxy.counts();
     expectOutageAnswered(
       seen,
       `connections refused 1 time for 10 s (${counts.refused - before.refused} refused, ${counts.reset - before.reset} reset)`,
@@ -232,10 +226,10 @@ faultSuite("the database unreachable", () => {
     expect(line.isRunning()).toBe(true);
 
     // Before any retry: whatever committed, committed with its answer.
-    expect((await checkLedger(library)).problems).toEqual([]);
-    const report = await checkRenewAlls(library, line, seen.renewAlls, WEBHOOK_BUDGET_MS);
+    expect((await checkLedger(rig.library)).problems).toEqual([]);
+    const report = await checkRenewAlls(rig.library, line, seen.renewAlls, WEBHOOK_BUDGET_MS);
     expect(report.problems).toEqual([]);
-    const ledger = await checkLedger(library);
+    const ledger = await checkLedger(rig.library);
     expect(ledger.problems).toEqual([]);
   }, 90_000);
 });
