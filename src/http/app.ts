@@ -75,6 +75,18 @@ export function createApp(deps: AppDeps): Express {
 
   // The one last-resort handler: a safe answer, never a stack trace or a message quoting values.
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    // A client's mistake an Express middleware reports as an error (serve-static's 404 for a
+    // missing /ops/assets file) keeps its own status: it is not the app failing.
+    const status = (error as { status?: unknown } | null)?.status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      req.log?.warn({ status }, "request refused");
+      if (!res.headersSent)
+        res
+          .status(status)
+          .type("text/plain")
+          .send(status === 404 ? "Not found" : "Bad request");
+      return;
+    }
     req.log?.error({ err: { name: error instanceof Error ? error.name : "unknown" } }, "unhandled error");
     if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
   });

@@ -20,12 +20,10 @@ export function healthCheck(db: Database) {
     } catch (error) {
       const timedOut = error instanceof BudgetExceededError;
       req.log.warn({ err: { name: error instanceof Error ? error.name : "unknown" } }, "health check failed");
-      res
-        .status(503)
-        .json({
-          status: "unavailable",
-          reason: timedOut ? "database not answering" : "database unreachable",
-        });
+      res.status(503).json({
+        status: "unavailable",
+        reason: timedOut ? "database not answering" : "database unreachable",
+      });
     }
   };
 }

@@ -138,6 +138,14 @@ describe.each(DRIVERS)("console security on %s", (driver) => {
     }
   });
 
+  it("a missing or malformed asset path is a 404, not the app failing", async () => {
+    for (const path of ["/ops/assets/no-such-file.css", "/ops/assets/%E0"]) {
+      const response = await fetch(`${line.app.baseUrl}${path}`);
+      expect(response.status, path).toBeGreaterThanOrEqual(400);
+      expect(response.status, path).toBeLessThan(500);
+    }
+  });
+
   it("refuses every form posted without its CSRF token, or with another session's", async () => {
     const admin = await signedInClient(line.app.baseUrl, line.demo.db, "alice", "admin");
     const other = await signedInClient(line.app.baseUrl, line.demo.db, "bob", "admin");
