@@ -57,7 +57,7 @@ export function withinBudget<T>(deadline: number, work: Promise<T>): Promise<T> 
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
-      () => reject(new BudgetExceededError("the webhook's budget ran out")),
+      () => reject(new BudgetExceededError("the budget ran out")),
       Math.max(0, deadline - Date.now()),
     );
   });

@@ -12,22 +12,26 @@ export interface StoredCall {
   endedAt: Date | null;
 }
 
-export async function findCall(db: DbOrTx, callSid: string): Promise<StoredCall | null> {
-  const [row] = await db
-    .select({ callSid: calls.callSid, state: calls.state, nextSeq: calls.nextSeq, endedAt: calls.endedAt })
-    .from(calls)
-    .where(eq(calls.callSid, callSid));
+const CALL_COLUMNS = {
+  callSid: calls.callSid,
+  state: calls.state,
+  nextSeq: calls.nextSeq,
+  endedAt: calls.endedAt,
+};
+
+function storedCallOf<Row extends { state: unknown }>(row: Row | undefined) {
   return row ? { ...row, state: row.state as CallState } : null;
+}
+
+export async function findCall(db: DbOrTx, callSid: string): Promise<StoredCall | null> {
+  const [row] = await db.select(CALL_COLUMNS).from(calls).where(eq(calls.callSid, callSid));
+  return storedCallOf(row);
 }
 
 /** The call, locked until the transaction ends. */
 export async function lockCall(tx: Transaction, callSid: string): Promise<StoredCall | null> {
-  const [row] = await tx
-    .select({ callSid: calls.callSid, state: calls.state, nextSeq: calls.nextSeq, endedAt: calls.endedAt })
-    .from(calls)
-    .where(eq(calls.callSid, callSid))
-    .for("update");
-  return row ? { ...row, state: row.state as CallState } : null;
+  const [row] = await tx.select(CALL_COLUMNS).from(calls).where(eq(calls.callSid, callSid)).for("update");
+  return storedCallOf(row);
 }
 
 export interface LockedCall extends StoredCall {
@@ -47,18 +51,12 @@ export async function lockCallForWebhook(
   seq: number,
 ): Promise<LockedCall | null> {
   const [row] = await tx
-    .select({
-      callSid: calls.callSid,
-      state: calls.state,
-      nextSeq: calls.nextSeq,
-      endedAt: calls.endedAt,
-      storedAnswer: callResponses.twiml,
-    })
+    .select({ ...CALL_COLUMNS, storedAnswer: callResponses.twiml })
     .from(calls)
     .leftJoin(callResponses, and(eq(callResponses.callSid, calls.callSid), eq(callResponses.seq, seq)))
     .where(eq(calls.callSid, callSid))
     .for("update", { of: calls });
-  return row ? { ...row, state: row.state as CallState } : null;
+  return storedCallOf(row);
 }
 
 /** The answer stored for webhook `seq` of a call, if any. */

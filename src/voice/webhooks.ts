@@ -6,6 +6,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import twilio from "twilio";
 import { BudgetExceededError, budgetedTransaction, withinBudget } from "../db/budgeted-transaction.js";
+import type { Transaction } from "../db/database.js";
 import { WEBHOOK_BUDGET_MS } from "../db/time-limits.js";
 import { PoolTimeoutError, type TransactionGate, transactionGate } from "../db/transaction-gate.js";
 import type { Logger } from "../logging/logger.js";
@@ -96,7 +97,7 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
         // a little longer than the lock timeout is waited for again while the budget lasts.
         for (let attempt = 1; ; attempt++) {
           try {
-            const work = budgetedTransaction(options.db, gate, deadline, async (tx) => {
+            await transactionWithin({ ...options, gate }, deadline, async (tx) => {
               // Locked first: the outcome is read from events that a webhook in flight may still add.
               const call = await lockCall(tx, callback.callSid);
               if (call) step = call.state.step;
@@ -105,7 +106,6 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
                 await closeCall(tx, callback.callSid, callback.callStatus, callback.callDuration, now);
               }
             });
-            await withinBudget(deadline, work);
             break;
           } catch (error) {
             if (attempt >= STATUS_ATTEMPTS || !isLockTimeout(error)) throw error;
@@ -158,6 +158,18 @@ function dialStatusOf(req: Request): string {
 type AnswerOptions = VoiceRouterOptions & { gate: TransactionGate; budgetMs: number };
 
 /**
+ * A webhook's transaction, answered by its deadline: the result, or BudgetExceededError at the
+ * deadline while the transaction finishes (and rolls back) on its own.
+ */
+function transactionWithin<T>(
+  options: { db: VoiceRouterOptions["db"]; gate: TransactionGate },
+  deadline: number,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  return withinBudget(deadline, budgetedTransaction(options.db, options.gate, deadline, work));
+}
+
+/**
  * One webhook, one transaction: lock the call (finding any answer already stored for this
  * delivery), run the actions, store the answer with the call's new state, its events and any
  * renewal, commit. Within the budget, or the caller hears the apology and nothing is committed.
@@ -183,7 +195,7 @@ async function answer(
   let languages: Language[] = languagesOf(flow.steps[flow.start] ?? {});
   try {
     if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
-    const work = budgetedTransaction(options.db, options.gate, deadline, async (tx): Promise<Answer> => {
+    const { twiml, repeated } = await transactionWithin(options, deadline, async (tx): Promise<Answer> => {
       if (route === "incoming") await createCall(tx, callSid, initialCallState(flow.start), now);
       const call = await lockCallForWebhook(tx, callSid, seq);
       if (!call) throw new WebhookError("unknown call");
@@ -211,7 +223,6 @@ async function answer(
       await saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
       return { twiml, repeated: false };
     });
-    const { twiml, repeated } = await withinBudget(deadline, work);
     if (repeated) log.info("repeated webhook: same answer again");
     res.type("text/xml").send(twiml);
   } catch (error) {
@@ -239,12 +250,11 @@ async function recordFailure(
   now: Date,
 ): Promise<void> {
   const deadline = Date.now() + FAILURE_RECORD_BUDGET_MS;
-  const work = budgetedTransaction(options.db, options.gate, deadline, async (tx) => {
+  await transactionWithin(options, deadline, async (tx) => {
     if (await findCall(tx, callSid)) {
       await insertEvents(tx, callSid, [{ kind: "error", detail: { error: errorKind(error) } }], now);
     }
-  });
-  await withinBudget(deadline, work).catch((failure: unknown) => {
+  }).catch((failure: unknown) => {
     options.logger.warn({ callSid, err: { name: errorKind(failure) } }, "could not record a failed webhook");
   });
 }

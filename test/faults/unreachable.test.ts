@@ -186,6 +186,14 @@ faultSuite("the database unreachable", () => {
     expect(afterKinds).toEqual(recovered.after.map(() => "trn"));
   }
 
+  /** Before any retry, whatever committed, committed with its answer; then every retry renews. */
+  async function expectNothingLost(seen: { renewAlls: Parameters<typeof checkRenewAlls>[2] }) {
+    expect((await checkLedger(rig.library)).problems).toEqual([]);
+    const report = await checkRenewAlls(rig.library, line, seen.renewAlls, WEBHOOK_BUDGET_MS);
+    expect(report.problems).toEqual([]);
+    expect((await checkLedger(rig.library)).problems).toEqual([]);
+  }
+
   it("packets dropped for 30 s: apologies in ≤ 5 s, /healthz 503 in ≤ 1 s, and full recovery within 5 s of the return", async () => {
     onTestFailed(() => console.log(`the line's output:\n${tail(line.output())}`));
     const seen = await outage("drop", 30_000, [1_000, 12_000, 24_000], RENEWERS.slice(0, 10));
@@ -198,12 +206,7 @@ faultSuite("the database unreachable", () => {
     expectRecovered(recovered, "after the drop, the database");
     expect(line.isRunning()).toBe(true);
 
-    // Before any retry: whatever committed, committed with its answer.
-    expect((await checkLedger(rig.library)).problems).toEqual([]);
-    const report = await checkRenewAlls(rig.library, line, seen.renewAlls, WEBHOOK_BUDGET_MS);
-    expect(report.problems).toEqual([]);
-    const ledger = await checkLedger(rig.library);
-    expect(ledger.problems).toEqual([]);
+    await expectNothingLost(seen);
   }, 120_000);
 
   it("connections refused for 10 s: apologies in ≤ 5 s, /healthz 503 in ≤ 1 s, and full recovery within 5 s of the return", async () => {
@@ -225,11 +228,6 @@ faultSuite("the database unreachable", () => {
     expectRecovered(recovered, "after the refusals, the database");
     expect(line.isRunning()).toBe(true);
 
-    // Before any retry: whatever committed, committed with its answer.
-    expect((await checkLedger(rig.library)).problems).toEqual([]);
-    const report = await checkRenewAlls(rig.library, line, seen.renewAlls, WEBHOOK_BUDGET_MS);
-    expect(report.problems).toEqual([]);
-    const ledger = await checkLedger(rig.library);
-    expect(ledger.problems).toEqual([]);
+    await expectNothingLost(seen);
   }, 90_000);
 });
