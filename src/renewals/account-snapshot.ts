@@ -3,7 +3,7 @@
  * patron row first, so every renewal of an account queues behind it, then the loans), or plainly
  * to read the account out to a caller. A fixed number of queries whatever the number of loans.
  */
-import { and, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, isNull, not, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { charges, closedDays, items, loans, patrons, reservations, titles } from "../db/schema/index.js";
 import type { AccountSnapshot, LoanFacts, RenewalSelection } from "../rules/types.js";
@@ -40,6 +40,13 @@ export interface LoadedAccount {
   chargeTitles: Map<number, string>;
 }
 
+/**
+ * One round trip for a read (every query is sent at once, on one connection), two for a renewal:
+ * the patron row is locked on its own first, so that every renewal of an account queues on it
+ * before it locks any loan. The queries that depend on the account's loans name them by a
+ * subquery rather than by ids read first, and each is served by an index, so that the cost
+ * does not grow with the library.
+ */
 export async function loadAccount(
   tx: DbOrTx,
   patronId: number,
@@ -48,55 +55,77 @@ export async function loadAccount(
   options: { lock: boolean },
 ): Promise<LoadedAccount | null> {
   const patronQuery = tx.select().from(patrons).where(eq(patrons.id, patronId));
-  const [patron] = options.lock ? await patronQuery.for("update") : await patronQuery;
-  if (!patron) return null;
+  const lockedPatron = options.lock ? (await patronQuery.for("update"))[0] : undefined;
+  if (options.lock && !lockedPatron) return null;
 
-  const loanMatch = and(eq(loans.patronId, patronId), isNull(loans.returnedOn));
+  const ownLoan = and(eq(loans.patronId, patronId), isNull(loans.returnedOn));
+  // The loans the account's facts are about: its open loans, and a loan the request names.
+  const loansInQuestion = selection.kind === "loan" ? or(ownLoan, eq(loans.id, selection.loanId)) : ownLoan;
+  const titlesInQuestion = tx
+    .select({ titleId: items.titleId })
+    .from(loans)
+    .innerJoin(items, eq(items.id, loans.itemId))
+    .where(loansInQuestion);
+  const setsInQuestion = tx
+    .select({ setId: items.setId })
+    .from(loans)
+    .innerJoin(items, eq(items.id, loans.itemId))
+    .where(and(loansInQuestion, isNotNull(items.setId)));
+  const copiesOfTitlesInQuestion = tx
+    .select({ id: items.id })
+    .from(items)
+    .where(inArray(items.titleId, titlesInQuestion));
+
   const loansQuery = tx
     .select(LOAN_COLUMNS)
     .from(loans)
     .innerJoin(items, eq(items.id, loans.itemId))
     .innerJoin(titles, eq(titles.id, items.titleId))
-    .where(loanMatch)
+    .where(ownLoan)
     .orderBy(loans.id);
-  const ownRows = options.lock ? await loansQuery.for("update", { of: loans }) : await loansQuery;
-  const loanRows = [...ownRows, ...(await namedLoanElsewhere(tx, patronId, selection, ownRows))];
 
+  const [patronRows, ownRows, elsewhereRows, copies, reservationRows, setMains, chargeRows, closedRows] =
+    await Promise.all([
+      options.lock ? [lockedPatron] : patronQuery,
+      options.lock ? loansQuery.for("update", { of: loans }) : loansQuery,
+      namedLoanElsewhere(tx, patronId, selection),
+      tx
+        .select({ itemId: items.id, titleId: items.titleId, status: items.status })
+        .from(items)
+        .where(inArray(items.titleId, titlesInQuestion)),
+      // Title-level reservations by reservations_title_id_idx, copy-level ones by
+      // reservations_item_id_idx: an OR across the join to items would scan every reservation.
+      tx
+        .select({
+          patronId: reservations.patronId,
+          titleId: sql<string>`coalesce(${reservations.titleId}, ${items.titleId})`,
+          itemId: reservations.itemId,
+        })
+        .from(reservations)
+        .leftJoin(items, eq(items.id, reservations.itemId))
+        .where(
+          or(
+            inArray(reservations.titleId, titlesInQuestion),
+            inArray(reservations.itemId, copiesOfTitlesInQuestion),
+          ),
+        ),
+      tx
+        .select({ setId: items.setId, itemId: items.id })
+        .from(items)
+        .where(and(inArray(items.setId, setsInQuestion), eq(items.isSetMain, true))),
+      tx
+        .select({ itemId: charges.itemId, amountCents: charges.amountCents, title: titles.title })
+        .from(charges)
+        .leftJoin(items, eq(items.id, charges.itemId))
+        .leftJoin(titles, eq(titles.id, items.titleId))
+        .where(and(eq(charges.patronId, patronId), eq(charges.paid, false))),
+      tx.select({ day: closedDays.day }).from(closedDays).where(gte(closedDays.day, today)),
+    ]);
+  const [patron] = patronRows;
+  if (!patron) return null;
+  const loanRows = [...ownRows, ...elsewhereRows];
   const titleIds = unique(loanRows.map((row) => row.titleId));
   const setIds = unique(loanRows.flatMap((row) => (row.setId ? [row.setId] : [])));
-
-  const [copies, reservationRows, setMains, chargeRows, closedRows] = await Promise.all([
-    titleIds.length === 0
-      ? []
-      : tx
-          .select({ itemId: items.id, titleId: items.titleId, status: items.status })
-          .from(items)
-          .where(inArray(items.titleId, titleIds)),
-    titleIds.length === 0
-      ? []
-      : tx
-          .select({
-            patronId: reservations.patronId,
-            titleId: sql<string>`coalesce(${reservations.titleId}, ${items.titleId})`,
-            itemId: reservations.itemId,
-          })
-          .from(reservations)
-          .leftJoin(items, eq(items.id, reservations.itemId))
-          .where(or(inArray(reservations.titleId, titleIds), inArray(items.titleId, titleIds))),
-    setIds.length === 0
-      ? []
-      : tx
-          .select({ setId: items.setId, itemId: items.id })
-          .from(items)
-          .where(and(inArray(items.setId, setIds), eq(items.isSetMain, true))),
-    tx
-      .select({ itemId: charges.itemId, amountCents: charges.amountCents, title: titles.title })
-      .from(charges)
-      .leftJoin(items, eq(items.id, charges.itemId))
-      .leftJoin(titles, eq(titles.id, items.titleId))
-      .where(and(eq(charges.patronId, patronId), eq(charges.paid, false))),
-    tx.select({ day: closedDays.day }).from(closedDays).where(gte(closedDays.day, today)),
-  ]);
 
   const loanFacts: LoanFacts[] = loanRows.map((row) => ({
     loanId: row.loanId,
@@ -148,19 +177,19 @@ export async function loadAccount(
  * reader's): read without a lock, so the lock order stays patron then own loans, and, when it is
  * another reader's, without its barcode or title, which are not this reader's to hear.
  */
-async function namedLoanElsewhere(
-  tx: DbOrTx,
-  patronId: number,
-  selection: RenewalSelection,
-  own: { loanId: number }[],
-) {
-  if (selection.kind !== "loan" || own.some((row) => row.loanId === selection.loanId)) return [];
+async function namedLoanElsewhere(tx: DbOrTx, patronId: number, selection: RenewalSelection) {
+  if (selection.kind !== "loan") return [];
   const rows = await tx
     .select(LOAN_COLUMNS)
     .from(loans)
     .innerJoin(items, eq(items.id, loans.itemId))
     .innerJoin(titles, eq(titles.id, items.titleId))
-    .where(eq(loans.id, selection.loanId));
+    .where(
+      and(
+        eq(loans.id, selection.loanId),
+        not(and(eq(loans.patronId, patronId), isNull(loans.returnedOn)) as SQL),
+      ),
+    );
   return rows.map((row) => (row.patronId === patronId ? row : { ...row, barcode: "", title: "" }));
 }
 

@@ -1,5 +1,5 @@
 /** The calls, their answered webhooks and their events, in the database (no process memory). */
-import { and, count, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx, Transaction } from "../db/database.js";
 import { callEvents, callResponses, calls } from "../db/schema/index.js";
 import type { CallEventRecord } from "./actions/types.js";
@@ -68,9 +68,18 @@ export async function findStoredAnswer(db: DbOrTx, callSid: string, seq: number)
   return row?.twiml ?? null;
 }
 
-/** A new call; a repeated first webhook finds it already there. */
-export async function createCall(db: DbOrTx, callSid: string, state: CallState, now: Date): Promise<void> {
-  await db
+/**
+ * A new call, as the webhook that created it sees it: a row this transaction inserted is locked
+ * until it commits, so no other lookup is needed. Null when the call was already there (a
+ * repeated first webhook), which then locks it as any other webhook does.
+ */
+export async function createCall(
+  tx: Transaction,
+  callSid: string,
+  state: CallState,
+  now: Date,
+): Promise<LockedCall | null> {
+  const created = await tx
     .insert(calls)
     .values({
       callSid,
@@ -81,7 +90,9 @@ export async function createCall(db: DbOrTx, callSid: string, state: CallState, 
       nextSeq: 0,
       updatedAt: now,
     })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ callSid: calls.callSid });
+  return created.length > 0 ? { callSid, state, nextSeq: 0, endedAt: null, storedAnswer: null } : null;
 }
 
 export interface AnsweredStep {
@@ -95,26 +106,33 @@ export interface AnsweredStep {
 
 /**
  * Stores a webhook's answer with the call's new state and events, inside the webhook's own
- * transaction (with any renewal it made): all of them commit together or none do.
+ * transaction (with any renewal it made): all of them commit together or none do. One statement,
+ * so one round trip: the answer and the events are written by data-modifying CTEs.
  */
 export async function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<void> {
-  await tx
-    .insert(callResponses)
-    .values({ callSid: answered.callSid, seq: answered.seq, twiml: answered.twiml });
-  await tx
-    .update(calls)
-    .set({
-      state: answered.state,
-      step: answered.state.step,
-      nextSeq: answered.seq + 1,
-      // Before the caller chooses, the call has no language of its own (prompts are English).
-      language: answered.state.languageChosen ? answered.state.language : null,
-      patronId: answered.state.patronId,
-      cardLastFour: answered.state.cardLastFour,
-      updatedAt: answered.now,
-    })
-    .where(eq(calls.callSid, answered.callSid));
-  await insertEvents(tx, answered.callSid, answered.events, answered.now);
+  const { callSid, seq, state, now } = answered;
+  const at = now.toISOString();
+  // Before the caller chooses, the call has no language of its own (prompts are English).
+  const language = state.languageChosen ? state.language : null;
+  const events = answered.events.map((event) => ({
+    kind: event.kind,
+    step: event.step ?? null,
+    detail: event.detail ?? {},
+  }));
+  await tx.execute(sql`
+    with answer as (
+      insert into ${callResponses} (call_sid, seq, twiml) values (${callSid}, ${seq}, ${answered.twiml})
+    ), events as (
+      insert into ${callEvents} (call_sid, at, kind, step, detail)
+      select ${callSid}, ${at}::timestamptz, e.event->>'kind', e.event->>'step', e.event->'detail'
+      from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as e(event, n)
+      order by e.n
+    )
+    update ${calls}
+    set state = ${JSON.stringify(state)}::jsonb, step = ${state.step}, next_seq = ${seq + 1},
+      language = ${language}, patron_id = ${state.patronId}, card_last_four = ${state.cardLastFour},
+      updated_at = ${at}::timestamptz
+    where call_sid = ${callSid}`);
 }
 
 export async function insertEvents(

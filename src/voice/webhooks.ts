@@ -196,8 +196,9 @@ async function answer(
   try {
     if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
     const { twiml, repeated } = await transactionWithin(options, deadline, async (tx): Promise<Answer> => {
-      if (route === "incoming") await createCall(tx, callSid, initialCallState(flow.start), now);
-      const call = await lockCallForWebhook(tx, callSid, seq);
+      const created =
+        route === "incoming" ? await createCall(tx, callSid, initialCallState(flow.start), now) : null;
+      const call = created ?? (await lockCallForWebhook(tx, callSid, seq));
       if (!call) throw new WebhookError("unknown call");
       stepOnArrival = call.state.step;
       if (call.state.step !== flow.start) languages = [call.state.language];
