@@ -7,6 +7,7 @@ import { resolveSecrets } from "./config/development-secrets.js";
 import { loadDotEnv } from "./config/dot-env.js";
 import { loadSettings, SettingsError } from "./config/settings.js";
 import { databaseTargetOf, openDatabase } from "./db/database.js";
+import { noteQuery } from "./db/query-count.js";
 import { patrons } from "./db/schema/index.js";
 import { SHUTDOWN_GRACE_MS } from "./db/time-limits.js";
 import { DEMO_AS_OF, demoShiftDays, readDemoFile, shiftDemoDates } from "./demo/demo-data.js";
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   if (settings.fixedNow)
     logger.warn({ fixedNow: settings.fixedNow.toISOString() }, "FIXED_NOW pins the clock");
 
-  const database = await openDatabase(databaseTargetOf(settings));
+  // Each webhook's statements are counted for the metrics (renewline_webhook_queries).
+  const database = await openDatabase(databaseTargetOf(settings), { onQuery: noteQuery });
   await database.migrate();
 
   if (database.kind === "pglite") {

@@ -5,7 +5,13 @@
  * answered with the apology: nothing a caller did is committed without the answer they heard.
  */
 import type { Database, Transaction } from "./database.js";
-import type { TransactionGate } from "./transaction-gate.js";
+import type { GatePriority, TransactionGate } from "./transaction-gate.js";
+
+/** How long the transaction may wait for a connection, and in which queue (transaction-gate.ts). */
+export interface Admission {
+  priority: GatePriority;
+  waitMs: number;
+}
 
 export class BudgetExceededError extends Error {
   override name = "BudgetExceededError";
@@ -25,10 +31,14 @@ export async function budgetedTransaction<T>(
   gate: TransactionGate,
   deadline: number,
   work: (tx: Transaction) => Promise<T>,
+  admission: Admission = { priority: "ongoing", waitMs: Number.POSITIVE_INFINITY },
 ): Promise<T> {
   // A short budget keeps half of itself for the commit.
   const commitReserve = Math.min(COMMIT_RESERVE_MS, (deadline - Date.now()) / 2);
-  const release = await gate.acquire(deadline - Date.now());
+  // A connection that comes free too late to leave time for the commit is no use: the work is
+  // turned away (PoolTimeoutError: the busy message) rather than started and overrun.
+  const startBy = deadline - commitReserve;
+  const release = await gate.acquire(Math.min(admission.waitMs, startBy - Date.now()), admission.priority);
   try {
     const overrun = (when: string) => {
       if (Date.now() >= deadline - (when === "commit" ? commitReserve : 0)) {

@@ -10,6 +10,18 @@
  */
 export const WEBHOOK_BUDGET_MS = 3_500;
 
+/**
+ * Past capacity, a call's first webhook waits this long for a connection, then the caller hears
+ * "the line is busy, please call again later": within 1 s of calling (issue #9).
+ */
+export const NEW_CALL_ADMISSION_WAIT_MS = 750;
+
+/**
+ * A webhook of a call under way (served before new calls) waits this long, then hears the busy
+ * message: a caller is not kept in silence while the line is overwhelmed.
+ */
+export const ONGOING_CALL_ADMISSION_WAIT_MS = 2_000;
+
 /** The line's statements: the slowest webhook query takes milliseconds; this stops a runaway one. */
 export const LINE_STATEMENT_TIMEOUT_MS = 2_000;
 /** A held lock (on `loans`, on a reader) fails the webhook fast rather than queueing it. */

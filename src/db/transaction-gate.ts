@@ -1,40 +1,54 @@
 /**
  * The pool's acquire timeout, which postgres.js does not have: at most `permits` transactions
  * hold or wait for a connection, and a webhook that cannot get one before its deadline fails at
- * once (the caller hears the apology) instead of queueing behind work Twilio has given up on.
+ * once (the caller hears the busy message) instead of queueing behind work Twilio has given up on.
+ *
+ * Waiters queue in two classes: the webhooks of calls already under way, and the first webhook of
+ * a new call. A freed connection goes to a call under way first, so that past capacity the line
+ * turns new callers away and finishes the calls it has, instead of slowing every call down.
  */
 export class PoolTimeoutError extends Error {
   override name = "PoolTimeoutError";
 }
 
+/** "ongoing": a call already under way (and status callbacks); "new": a call's first webhook. */
+export type GatePriority = "ongoing" | "new";
+
 export interface TransactionGate {
   /** Resolves with a release function, or rejects with PoolTimeoutError after `timeoutMs`. */
-  acquire(timeoutMs: number): Promise<() => void>;
+  acquire(timeoutMs: number, priority?: GatePriority): Promise<() => void>;
   /** Transactions waiting now (for metrics and tests). */
   readonly waiting: number;
+  /** Permits held now: a transaction open or opening (for tests: nothing is held while hashing). */
+  readonly held: number;
 }
 
 export function transactionGate(permits: number): TransactionGate {
   let free = permits;
-  const queue: Array<(release: () => void) => void> = [];
+  type Waiter = (release: () => void) => void;
+  const queues: Record<GatePriority, Waiter[]> = { ongoing: [], new: [] };
 
   const release = () => {
-    const next = queue.shift();
+    const next = queues.ongoing.shift() ?? queues.new.shift();
     if (next) next(onceOnly(release));
     else free += 1;
   };
 
   return {
     get waiting() {
-      return queue.length;
+      return queues.ongoing.length + queues.new.length;
     },
-    acquire(timeoutMs) {
+    get held() {
+      return permits - free;
+    },
+    acquire(timeoutMs, priority = "ongoing") {
       if (free > 0) {
         free -= 1;
         return Promise.resolve(onceOnly(release));
       }
+      const queue = queues[priority];
       return new Promise((resolve, reject) => {
-        const waiter = (granted: () => void) => {
+        const waiter: Waiter = (granted) => {
           clearTimeout(timer);
           resolve(granted);
         };

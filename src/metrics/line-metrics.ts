@@ -17,8 +17,13 @@ export const UNKNOWN_STEP = "unknown";
 
 export interface LineMetrics {
   registry: Registry;
-  /** Starts timing one webhook; the returned function records it under the call's step on arrival. */
-  timeWebhook(route: WebhookRoute): (step: string) => void;
+  /**
+   * Starts timing one webhook; the returned function records it, and the statements it sent,
+   * under the call's step on arrival.
+   */
+  timeWebhook(route: WebhookRoute): (step: string, statements: number) => void;
+  /** A webhook turned away with the busy message. */
+  countShed(route: WebhookRoute): void;
   /** One count per loan result of a renewal transaction. */
   countRenewals(results: readonly Pick<RenewalLoanResult, "outcome" | "primaryReason">[]): void;
   countLoginFailure(): void;
@@ -61,6 +66,19 @@ export function createLineMetrics(deps: { db: Database; clock: Clock }): LineMet
     buckets: WEBHOOK_BUCKETS,
     registers: [registry],
   });
+  const webhookQueries = new Histogram({
+    name: "renewline_webhook_queries",
+    help: "Statements sent to the database per webhook (BEGIN and COMMIT not counted), by route and step on arrival",
+    labelNames: ["route", "step"] as const,
+    buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30],
+    registers: [registry],
+  });
+  const shed = new Counter({
+    name: "renewline_webhooks_shed_total",
+    help: "Webhooks answered with the busy message because no database connection came free in time",
+    labelNames: ["route"] as const,
+    registers: [registry],
+  });
   const renewals = new Counter({
     name: "renewline_renewals_total",
     help: "Loans renewed or refused by telephone, by result and primary refusal reason",
@@ -82,9 +100,13 @@ export function createLineMetrics(deps: { db: Database; clock: Clock }): LineMet
     registry,
     timeWebhook(route) {
       const end = webhookDuration.startTimer({ route });
-      return (step) => {
+      return (step, statements) => {
         end({ step });
+        webhookQueries.observe({ route, step }, statements);
       };
+    },
+    countShed(route) {
+      shed.inc({ route });
     },
     countRenewals(results) {
       for (const r of results) renewals.inc({ result: r.outcome, reason: r.primaryReason ?? "none" });

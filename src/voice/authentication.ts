@@ -37,65 +37,95 @@ export type CredentialCheck =
   /** lockedAccounts: how many accounts this failure locked (for the metrics). */
   | { result: "failed"; lockedAccounts: number };
 
-// Checked against when there are fewer candidates than this, so that a wrong card costs as long
-// as a wrong PIN and the time taken never tells whether a card (or a second one) exists.
+/** Checks a keyed PIN against a stored hash (the line's own scrypt, or a hash the ILS exported). */
+export type PinVerifier = (pin: string, stored: string) => Promise<boolean>;
+
+// Checked against when no account has a PIN to check, so that a wrong card costs as long as a
+// wrong PIN and the time taken never tells whether a card exists.
 const DECOY_HASH = await hashPin("decoy-0000");
-const MIN_HASH_CHECKS = 2;
+
+/**
+ * Whether the keys are the PIN of an account with this hash: one hash check, the same work
+ * whether or not the account has a PIN or the keys look like one.
+ */
+export async function pinMatches(
+  secret: string,
+  pinHash: string | null,
+  verify: PinVerifier = verifyPin,
+): Promise<boolean> {
+  const pinShaped = /^\d{4,8}$/.test(secret);
+  const verified = await verify(pinShaped ? secret : "0000", pinHash ?? DECOY_HASH);
+  return pinShaped && pinHash !== null && verified;
+}
+
+/**
+ * The PIN checked before the webhook's transaction, against each candidate's hash as it was read
+ * then, so that no connection or row lock is held while hashing (issue #9). A hash that changed
+ * before the lock is checked again under it.
+ */
+export interface PinPrecheck {
+  secret: string;
+  /** By patron id: the hash checked against, and whether the keys were its PIN. */
+  results: Map<number, { pinHash: string | null; matches: boolean }>;
+}
 
 /**
  * Checks the PIN, or the phone's last four digits, against the candidate accounts, with their
  * rows locked so that calls in parallel cannot each slip in an attempt before the lock. A locked
  * account never logs in; a failure counts against every candidate not locked, and reaching the
- * limit locks the account's telephone access.
+ * limit locks the account's telephone access. Runs in the webhook's transaction; the hashing was
+ * done before it (`precheck`), so the rows are held only to read and record the result.
  */
 export async function checkCredentials(
-  db: Database,
+  tx: DbOrTx,
   candidates: number[],
   secret: string,
   now: Date,
   lockout: LockoutPolicy,
+  checking: { precheck: PinPrecheck | null; verify?: PinVerifier } = { precheck: null },
 ): Promise<CredentialCheck> {
-  return db.transaction(async (tx) => {
-    const accounts =
-      candidates.length === 0
-        ? []
-        : await tx
-            .select({
-              id: patrons.id,
-              pinHash: patrons.pinHash,
-              phone: patrons.phone,
-              lockedUntil: patrons.phoneLockedUntil,
-            })
-            .from(patrons)
-            .where(inArray(patrons.id, candidates))
-            .orderBy(patrons.id)
-            .for("update");
+  const accounts =
+    candidates.length === 0
+      ? []
+      : await tx
+          .select({
+            id: patrons.id,
+            pinHash: patrons.pinHash,
+            phone: patrons.phone,
+            lockedUntil: patrons.phoneLockedUntil,
+          })
+          .from(patrons)
+          .where(inArray(patrons.id, candidates))
+          .orderBy(patrons.id)
+          .for("update");
 
-    const pinShaped = /^\d{4,8}$/.test(secret);
-    const matches: typeof accounts = [];
-    for (const account of accounts) {
-      // The same scrypt work whether or not the account has a PIN or the keys look like one.
-      const pinVerified = await verifyPin(pinShaped ? secret : "0000", account.pinHash ?? DECOY_HASH);
-      const pinMatches = pinShaped && account.pinHash !== null && pinVerified;
-      const phoneMatches =
-        secret.length === 4 && account.phone !== null && account.phone.replace(/\D/g, "").endsWith(secret);
-      if (pinMatches || phoneMatches) matches.push(account);
-    }
-    for (let i = accounts.length; i < MIN_HASH_CHECKS; i++) await verifyPin(secret, DECOY_HASH);
+  const precheck = checking.precheck?.secret === secret ? checking.precheck : null;
+  const matches: typeof accounts = [];
+  for (const account of accounts) {
+    const checked = precheck?.results.get(account.id);
+    const pinMatched =
+      checked && checked.pinHash === account.pinHash
+        ? checked.matches
+        : await pinMatches(secret, account.pinHash, checking.verify);
+    const phoneMatches =
+      secret.length === 4 && account.phone !== null && account.phone.replace(/\D/g, "").endsWith(secret);
+    if (pinMatched || phoneMatches) matches.push(account);
+  }
+  // No account to check: the decoy's one hash, unless it was done before the transaction.
+  if (accounts.length === 0 && !precheck) await pinMatches(secret, null, checking.verify);
 
-    const isLocked = (account: { lockedUntil: Date | null }) =>
-      account.lockedUntil !== null && account.lockedUntil > now;
-    // Several fit: the card number decides, even if one of them is locked (which then fails there).
-    if (matches.length > 1) return { result: "ambiguous", matches: matches.map((m) => m.id) };
-    const [match] = matches;
-    if (match && !isLocked(match)) {
-      await resetFailures(tx, match.id);
-      return { result: "ok", patronId: match.id };
-    }
-    const open = accounts.filter((account) => !isLocked(account)).map((account) => account.id);
-    const lockedAccounts = open.length > 0 ? await countFailure(tx, open, now, lockout) : 0;
-    return { result: "failed", lockedAccounts };
-  });
+  const isLocked = (account: { lockedUntil: Date | null }) =>
+    account.lockedUntil !== null && account.lockedUntil > now;
+  // Several fit: the card number decides, even if one of them is locked (which then fails there).
+  if (matches.length > 1) return { result: "ambiguous", matches: matches.map((m) => m.id) };
+  const [match] = matches;
+  if (match && !isLocked(match)) {
+    await resetFailures(tx, match.id);
+    return { result: "ok", patronId: match.id };
+  }
+  const open = accounts.filter((account) => !isLocked(account)).map((account) => account.id);
+  const lockedAccounts = open.length > 0 ? await countFailure(tx, open, now, lockout) : 0;
+  return { result: "failed", lockedAccounts };
 }
 
 async function resetFailures(db: DbOrTx, patronId: number): Promise<void> {

@@ -6,6 +6,7 @@ import type { Transaction } from "../db/database.js";
 import type { Logger } from "../logging/logger.js";
 import { ACTIONS, engineContext } from "./actions/index.js";
 import type { ActionContext, CallEventRecord } from "./actions/types.js";
+import type { PinPrecheck } from "./authentication.js";
 import type { CallState } from "./call-state.js";
 import { afterAction, type CallEvent, handleEvent, type Instruction, type SpokenPart } from "./engine.js";
 import type { FlowDefinition } from "./flow-definition.js";
@@ -41,6 +42,8 @@ export interface RunContext {
   seq: number;
   events: CallEventRecord[];
   log: Logger;
+  /** The PIN keyed at this webhook, checked before the transaction (pin-precheck.ts). */
+  pinPrecheck: PinPrecheck | null;
 }
 
 export async function runToReply(
@@ -64,7 +67,10 @@ export async function runToReply(
       const state = instruction.state;
       const parts = [...said, ...instruction.say];
       const target = { catalogues, language: state.language };
-      const nextUrl = (path: string) => `${options.publicBaseUrl}/voice/${path}?seq=${run.seq + 1}`;
+      // The call's language rides on the URL once chosen (signed by Twilio with the rest), so
+      // that a webhook turned away before it reads the call is still answered in that language.
+      const lang = state.languageChosen ? `&lang=${state.language}` : "";
+      const nextUrl = (path: string) => `${options.publicBaseUrl}/voice/${path}?seq=${run.seq + 1}${lang}`;
       if (instruction.gather)
         return { state, twiml: renderGather(parts, instruction.gather, nextUrl("step"), target) };
       if (instruction.dial && options.staff.phoneNumber) {
@@ -81,6 +87,7 @@ export async function runToReply(
       seq: run.seq,
       text: (key, language, params) => promptText(catalogues, key, language, params),
       record: (e) => run.events.push({ ...e, step: e.step ?? instruction.state.step }),
+      pinPrecheck: run.pinPrecheck,
     };
     const result = await action(actionContext, instruction.state, instruction.input, instruction.args);
     said.push(...result.say);

@@ -5,13 +5,24 @@
  */
 import express, { type Request, type Response, type Router } from "express";
 import twilio from "twilio";
-import { BudgetExceededError, budgetedTransaction, withinBudget } from "../db/budgeted-transaction.js";
+import {
+  type Admission,
+  BudgetExceededError,
+  budgetedTransaction,
+  withinBudget,
+} from "../db/budgeted-transaction.js";
 import type { Transaction } from "../db/database.js";
-import { WEBHOOK_BUDGET_MS } from "../db/time-limits.js";
+import { countingQueries } from "../db/query-count.js";
+import {
+  NEW_CALL_ADMISSION_WAIT_MS,
+  ONGOING_CALL_ADMISSION_WAIT_MS,
+  WEBHOOK_BUDGET_MS,
+} from "../db/time-limits.js";
 import { PoolTimeoutError, type TransactionGate, transactionGate } from "../db/transaction-gate.js";
 import type { Logger } from "../logging/logger.js";
 import { UNKNOWN_STEP, type WebhookRoute } from "../metrics/line-metrics.js";
 import type { CallEventRecord, VoiceDeps } from "./actions/types.js";
+import type { PinPrecheck } from "./authentication.js";
 import { keyEvent, runToReply } from "./call-runner.js";
 import { type CallState, initialCallState } from "./call-state.js";
 import {
@@ -25,7 +36,8 @@ import {
   saveAnsweredStep,
 } from "./call-store.js";
 import { type CallEvent, languagesOf } from "./engine.js";
-import type { Language, VoiceFlow } from "./flow-definition.js";
+import { LANGUAGES, type Language, type VoiceFlow } from "./flow-definition.js";
+import { mayBePin, precheckPin } from "./pin-precheck.js";
 import { renderHangup } from "./twiml.js";
 import { callSidOf, FINAL_CALL_STATUSES, keyedDigits, statusCallbackOf } from "./webhook-input.js";
 
@@ -49,6 +61,9 @@ interface Answer {
 
 const STATUS_ATTEMPTS = 3;
 
+/** Marks the busy message, for load tests and proxies: the TwiML alone says the same. */
+export const BUSY_HEADER = "x-renewline-busy";
+
 /** PostgreSQL's lock_not_available (55P03), as drizzle wraps it. */
 function isLockTimeout(error: unknown): boolean {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -64,7 +79,9 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
 
   const webhook = (route: WebhookRoute, eventOf: (req: Request, state: CallState) => CallEvent) => {
     return (req: Request, res: Response) =>
-      answer({ ...options, gate, budgetMs }, req, res, route, (state) => eventOf(req, state));
+      countingQueries((statements) =>
+        answer({ ...options, gate, budgetMs }, req, res, route, (state) => eventOf(req, state), statements),
+      );
   };
   router.post(
     "/incoming",
@@ -83,7 +100,9 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
     "/dial",
     webhook("dial", (req) => ({ type: "dialEnded", status: dialStatusOf(req) })),
   );
-  router.post("/status", async (req, res) => {
+  router.post("/status", (req, res) => countingQueries((statements) => statusCallback(req, res, statements)));
+
+  const statusCallback = async (req: Request, res: Response, statements: () => number) => {
     const observe = options.metrics?.timeWebhook("status");
     const deadline = Date.now() + budgetMs;
     const callback = statusCallbackOf(req.body);
@@ -116,13 +135,13 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
       options.logger.error({ callSid: callback?.callSid, err: error }, "status callback failed");
     }
     res.type("text/xml").send(new twilio.twiml.VoiceResponse().toString());
-    observe?.(step);
-  });
+    observe?.(step, statements());
+  };
 
   // Any other /voice path or method, signed: still TwiML, never Express's HTML 404.
   router.use((req, res) => {
     options.logger.warn({ method: req.method, path: req.path }, "webhook to an unknown voice route: apology");
-    res.type("text/xml").send(apology(options, ["en"]));
+    res.type("text/xml").send(spokenHangup(options, "apology", ["en"]));
   });
   return router;
 }
@@ -165,8 +184,16 @@ function transactionWithin<T>(
   options: { db: VoiceRouterOptions["db"]; gate: TransactionGate },
   deadline: number,
   work: (tx: Transaction) => Promise<T>,
+  admission?: Admission,
 ): Promise<T> {
-  return withinBudget(deadline, budgetedTransaction(options.db, options.gate, deadline, work));
+  return withinBudget(deadline, budgetedTransaction(options.db, options.gate, deadline, work, admission));
+}
+
+/** How long a webhook may wait for a connection before the caller hears the busy message. */
+function admissionOf(route: WebhookRoute): Admission {
+  return route === "incoming"
+    ? { priority: "new", waitMs: NEW_CALL_ADMISSION_WAIT_MS }
+    : { priority: "ongoing", waitMs: ONGOING_CALL_ADMISSION_WAIT_MS };
 }
 
 /**
@@ -180,6 +207,7 @@ async function answer(
   res: Response,
   route: WebhookRoute,
   eventOf: (state: CallState) => CallEvent,
+  statements: () => number,
 ): Promise<void> {
   const observe = options.metrics?.timeWebhook(route);
   const deadline = Date.now() + options.budgetMs;
@@ -191,42 +219,62 @@ async function answer(
   const { flow } = options.voiceFlow;
   // The step the call was at when this webhook arrived: the histogram's label.
   let stepOnArrival = UNKNOWN_STEP;
-  // Before a language is chosen, the apology is said in every language the first step offers.
-  let languages: Language[] = languagesOf(flow.steps[flow.start] ?? {});
+  // Before a language is chosen, the apology is said in every language the first step offers;
+  // after, the action URL names the call's language, so even the busy message needs no lookup.
+  let languages: Language[] = languageOf(req)
+    ? [languageOf(req) as Language]
+    : languagesOf(flow.steps[flow.start] ?? {});
   try {
     if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
-    const { twiml, repeated } = await transactionWithin(options, deadline, async (tx): Promise<Answer> => {
-      const created =
-        route === "incoming" ? await createCall(tx, callSid, initialCallState(flow.start), now) : null;
-      const call = created ?? (await lockCallForWebhook(tx, callSid, seq));
-      if (!call) throw new WebhookError("unknown call");
-      stepOnArrival = call.state.step;
-      if (call.state.step !== flow.start) languages = [call.state.language];
-      if (call.storedAnswer !== null) return { twiml: call.storedAnswer, repeated: true };
-      if (call.nextSeq !== seq) {
-        // A second delivery that waited for the first one's lock sees the call row as the first
-        // left it, but the joined answer as it was when it began waiting (READ COMMITTED
-        // rechecks only the locked row): look again.
-        const stored = call.nextSeq > seq ? await findStoredAnswer(tx, callSid, seq) : null;
-        if (stored !== null) return { twiml: stored, repeated: true };
-        throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
-      }
+    const pinPrecheck = await precheckWithin(options, req, route, callSid, eventOf, deadline);
+    const { twiml, repeated } = await transactionWithin(
+      options,
+      deadline,
+      async (tx): Promise<Answer> => {
+        const created =
+          route === "incoming" ? await createCall(tx, callSid, initialCallState(flow.start), now) : null;
+        const call = created ?? (await lockCallForWebhook(tx, callSid, seq));
+        if (!call) throw new WebhookError("unknown call");
+        stepOnArrival = call.state.step;
+        if (call.state.step !== flow.start) languages = [call.state.language];
+        if (call.storedAnswer !== null) return { twiml: call.storedAnswer, repeated: true };
+        if (call.nextSeq !== seq) {
+          // A second delivery that waited for the first one's lock sees the call row as the first
+          // left it, but the joined answer as it was when it began waiting (READ COMMITTED
+          // rechecks only the locked row): look again.
+          const stored = call.nextSeq > seq ? await findStoredAnswer(tx, callSid, seq) : null;
+          if (stored !== null) return { twiml: stored, repeated: true };
+          throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
+        }
 
-      const event = eventOf(call.state);
-      const events: CallEventRecord[] = event.type === "input" ? [keyEvent(flow, call.state, event)] : [];
-      const { state, twiml } = await runToReply(options, call.state, event, {
-        tx,
-        callSid,
-        seq,
-        events,
-        log,
-      });
-      await saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
-      return { twiml, repeated: false };
-    });
+        const event = eventOf(call.state);
+        const events: CallEventRecord[] = event.type === "input" ? [keyEvent(flow, call.state, event)] : [];
+        const { state, twiml } = await runToReply(options, call.state, event, {
+          tx,
+          callSid,
+          seq,
+          events,
+          log,
+          pinPrecheck,
+        });
+        await saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
+        return { twiml, repeated: false };
+      },
+      admissionOf(route),
+    );
     if (repeated) log.info("repeated webhook: same answer again");
     res.type("text/xml").send(twiml);
   } catch (error) {
+    if (error instanceof PoolTimeoutError) {
+      // Past capacity: nothing was started, and the caller is told at once to call again later.
+      log.warn({ route }, "line busy: webhook shed");
+      options.metrics?.countShed(route);
+      res
+        .type("text/xml")
+        .set(BUSY_HEADER, "1")
+        .send(spokenHangup(options, "busy", languages));
+      return;
+    }
     if (error instanceof WebhookError) log.warn({ reason: error.message }, "webhook refused: apology");
     else log.error({ err: error }, "webhook failed: apology");
     // Nothing of this webhook was committed, and a retry answers afresh. The console still sees
@@ -234,10 +282,42 @@ async function answer(
     if (callSid && !(error instanceof WebhookError && error.message === "unknown call")) {
       await recordFailure(options, callSid, error, now);
     }
-    res.type("text/xml").send(apology(options, languages));
+    res.type("text/xml").send(spokenHangup(options, "apology", languages));
   } finally {
-    observe?.(stepOnArrival);
+    observe?.(stepOnArrival, statements());
   }
+}
+
+/**
+ * Keys that may be a PIN are checked against the call's candidates before the transaction, with
+ * no connection held while hashing; within the webhook's budget like the rest.
+ */
+async function precheckWithin(
+  options: AnswerOptions,
+  req: Request,
+  route: WebhookRoute,
+  callSid: string,
+  eventOf: (state: CallState) => CallEvent,
+  deadline: number,
+): Promise<PinPrecheck | null> {
+  const digits = typeof req.body?.Digits === "string" ? req.body.Digits : "";
+  if (route !== "step" || !mayBePin(digits)) return null;
+  const { flow } = options.voiceFlow;
+  return withinBudget(
+    deadline,
+    precheckPin(options.db, flow, callSid, (state) => keyedInput(eventOf(state)), options.pinVerifier),
+  );
+}
+
+/** The digits of a key event the gather could have produced, else null. */
+function keyedInput(event: CallEvent): string | null {
+  return event.type === "input" && !event.invalid ? event.digits : null;
+}
+
+/** The call's language, as its action URL names it once chosen (twiml nextUrl). */
+function languageOf(req: Request): Language | null {
+  const lang = req.query.lang;
+  return LANGUAGES.find((language) => language === lang) ?? null;
 }
 
 // Before the apology, so the console shows it as soon as the caller hears it; a short budget of
@@ -260,9 +340,10 @@ async function recordFailure(
   });
 }
 
-function apology(options: VoiceRouterOptions, languages: Language[]): string {
+/** The apology, or the busy message, said in each language given, then hang up. */
+function spokenHangup(options: VoiceRouterOptions, key: "apology" | "busy", languages: Language[]): string {
   const parts = (languages.length > 0 ? languages : (["en"] as Language[])).map((language) => ({
-    key: "apology",
+    key,
     language,
   }));
   return renderHangup(parts, {

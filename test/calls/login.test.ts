@@ -27,7 +27,7 @@ import {
 const READER_1 = { card: "2100000001", pin: "135790", hkid: "1234563" };
 /** The TwiML answering the PIN (requests: incoming, language key, card digits, PIN). */
 const answerToPin = (result: CallResult) => {
-  expect(result.requests[3]?.url).toMatch(/\/voice\/step\?seq=3$/);
+  expect(result.requests[3]?.url).toMatch(/\/voice\/step\?seq=3&lang=en$/);
   return result.requests[3]?.twiml;
 };
 const at = (minutesAfterDemo: number) =>
@@ -74,7 +74,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
 
     // The summary and the menu nest inside the <Gather>, so a caller can press ahead.
     expect(result.requests[3]?.twiml).toMatch(
-      /^<\?xml[^>]*\?><Response><Gather input="dtmf" action="http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4" method="POST" timeout="8" finishOnKey="" numDigits="1" actionOnEmptyResult="true"><Say voice="Polly\.Amy" language="en-GB">Items on loan: 3\. Of these, overdue: 0\. To renew all items, press 0\.[^<]*<\/Say><\/Gather><Redirect method="POST">http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4<\/Redirect><\/Response>$/,
+      /^<\?xml[^>]*\?><Response><Gather input="dtmf" action="http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4&amp;lang=en" method="POST" timeout="8" finishOnKey="" numDigits="1" actionOnEmptyResult="true"><Say voice="Polly\.Amy" language="en-GB">Items on loan: 3\. Of these, overdue: 0\. To renew all items, press 0\.[^<]*<\/Say><\/Gather><Redirect method="POST">http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4&amp;lang=en<\/Redirect><\/Response>$/,
     );
   });
 

@@ -92,7 +92,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
       expect(attempts.map((a) => a.numbers)).toEqual([[DEFAULT_STAFF.phoneNumber]]);
       const dialTwiml = result.requests.find((r) => r.twiml.includes("<Dial"))?.twiml ?? "";
       expect(dialTwiml).toMatch(
-        /<Say [^>]*>Connecting you to library staff\. Please hold\.<\/Say><Dial action="http:\/\/127\.0\.0\.1:\d+\/voice\/dial\?seq=\d+" method="POST" timeout="20"><Number>\+85221234567<\/Number><\/Dial>/,
+        /<Say [^>]*>Connecting you to library staff\. Please hold\.<\/Say><Dial action="http:\/\/127\.0\.0\.1:\d+\/voice\/dial\?seq=\d+&amp;lang=en" method="POST" timeout="20"><Number>\+85221234567<\/Number><\/Dial>/,
       );
       expect(result.transcript.find((e) => e.kind === "dial")).toMatchObject({
         numbers: ["+85221234567"],

@@ -61,7 +61,7 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       const before = await callRow(line.demo.db, result.callSid);
       const menuUrl =
         result.requests[3]?.twiml.match(/action="([^"]+)"/)?.[1]?.replaceAll("&amp;", "&") ?? "";
-      expect(menuUrl).toMatch(/\/voice\/step\?seq=4$/);
+      expect(menuUrl).toMatch(/\/voice\/step\?seq=4&lang=en$/);
 
       const params = callParams(result.callSid, { CallStatus: "in-progress", Digits: "9" });
       const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, menuUrl, params);

@@ -36,13 +36,18 @@ export async function post(url: string, params: Record<string, string>, signatur
   return {
     status: response.status,
     contentType: response.headers.get("content-type"),
+    busy: response.headers.get("x-renewline-busy") === "1",
     body: await response.text(),
   };
 }
 
-const apologySay = (language: Language) =>
-  `<Say voice="${CATALOGUES[language].voice}" language="${CATALOGUES[language].languageCode}">${prompt(language, "apology")}</Say>`;
+const sayIn = (key: string) => (language: Language) =>
+  `<Say voice="${CATALOGUES[language].voice}" language="${CATALOGUES[language].languageCode}">${prompt(language, key)}</Say>`;
 
 /** The apology TwiML, said in each of these languages, then the hang-up. */
 export const apologyTwiml = (...languages: Language[]) =>
-  `<?xml version="1.0" encoding="UTF-8"?><Response>${languages.map(apologySay).join("")}<Hangup/></Response>`;
+  `<?xml version="1.0" encoding="UTF-8"?><Response>${languages.map(sayIn("apology")).join("")}<Hangup/></Response>`;
+
+/** The busy message ("please call again later"), said in each of these languages, then the hang-up. */
+export const busyTwiml = (...languages: Language[]) =>
+  `<?xml version="1.0" encoding="UTF-8"?><Response>${languages.map(sayIn("busy")).join("")}<Hangup/></Response>`;

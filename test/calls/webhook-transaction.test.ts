@@ -22,7 +22,7 @@ import {
   transactions,
   useDemoLine,
 } from "./call-helpers.js";
-import { apologyTwiml, callParams, newCallSid, post } from "./signed-posts.js";
+import { apologyTwiml, busyTwiml, callParams, newCallSid, post } from "./signed-posts.js";
 
 // The renew-all key is the fifth webhook: incoming 0, language 1, card 2, PIN 3, "0" is 4.
 const RENEW_ALL_SEQ = 4;
@@ -83,7 +83,7 @@ describe.each(DRIVERS)("a webhook's budget on %s", (driver) => {
   const gate = transactionGate(1);
   const line = useDemoLine(driver, { app: { lineGate: gate, webhookBudgetMs: 300 } });
 
-  it("no connection free within the budget: the apology, nothing changed, and the retry answers", async () => {
+  it("no connection free in time: the busy message at once, nothing changed, and the retry answers", async () => {
     const started = await call(line.app, []);
     const callSid = started.callSid;
     const url = `${line.app.baseUrl}/voice/step?seq=1`;
@@ -97,13 +97,40 @@ describe.each(DRIVERS)("a webhook's budget on %s", (driver) => {
     } finally {
       release();
     }
-    // Before a language is chosen, the apology is said in each language.
-    expect(answer.body).toBe(apologyTwiml("yue", "cmn", "en"));
+    // Before a language is chosen, the busy message is said in each language.
+    expect(answer.body).toBe(busyTwiml("yue", "cmn", "en"));
+    expect(answer.busy).toBe(true);
     const [row] = await line.demo.db.select().from(calls).where(eq(calls.callSid, callSid));
     expect(row).toMatchObject({ step: "language", nextSeq: 1, language: null });
 
     const retry = await post(url, params);
     expect(retry.body).toContain(prompt("en", "card.prompt"));
+    expect(retry.busy).toBe(false);
+  });
+
+  it("a call under way hears the busy message in its own language, read from its action URL", async () => {
+    const started = await call(line.app, ["3"]);
+    const next = started.requests.at(-2)?.twiml.match(/action="([^"]+)"/)?.[1]?.replaceAll("&amp;", "&");
+    expect(next).toMatch(/\/voice\/step\?seq=2&lang=en$/);
+    const release = await gate.acquire(0);
+    try {
+      const answer = await post(next as string, callParams(started.callSid, { Digits: "2100000001" }));
+      expect(answer.body).toBe(busyTwiml("en"));
+    } finally {
+      release();
+    }
+  });
+
+  it("a new call past capacity is turned away with the busy message, and leaves no call behind", async () => {
+    const callSid = newCallSid();
+    const release = await gate.acquire(0);
+    try {
+      const answer = await post(`${line.app.baseUrl}/voice/incoming`, callParams(callSid));
+      expect(answer.body).toBe(busyTwiml("yue", "cmn", "en"));
+    } finally {
+      release();
+    }
+    expect(await line.demo.db.select().from(calls).where(eq(calls.callSid, callSid))).toEqual([]);
   });
 });
 

@@ -85,6 +85,7 @@ export const CODE_PROMPT_KEYS: readonly string[] = [
   "sms.body",
   "sms.line",
   "apology",
+  "busy",
   "goodbye",
 ];
 

@@ -28,6 +28,7 @@ export const verifyPin: Action = async (ctx, state, input) => {
     input,
     ctx.calendar.clock.now(),
     ctx.lockout,
+    { precheck: ctx.pinPrecheck, verify: ctx.pinVerifier },
   );
   if (check.result === "ok") return loggedIn(ctx, state, check.patronId);
   if (check.result === "ambiguous") {

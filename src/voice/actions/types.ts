@@ -2,7 +2,7 @@ import type { Database, Transaction } from "../../db/database.js";
 import type { LineMetrics } from "../../metrics/line-metrics.js";
 import type { RenewalPolicy } from "../../rules/policy.js";
 import type { LibraryCalendar } from "../../time/library-clock.js";
-import type { LockoutPolicy } from "../authentication.js";
+import type { LockoutPolicy, PinPrecheck, PinVerifier } from "../authentication.js";
 import type { CallState } from "../call-state.js";
 import type { SpokenPart } from "../engine.js";
 import type { Language } from "../flow-definition.js";
@@ -23,6 +23,8 @@ export interface VoiceDeps {
   sendSms: SmsSender | null;
   /** Prometheus counters and timings; absent when /metrics is off. */
   metrics?: LineMetrics;
+  /** The PIN hash check (default: verifyPin); tests count and watch its calls. */
+  pinVerifier?: PinVerifier;
 }
 
 /** A call event for the console; details never hold keyed digits or a full number. */
@@ -41,6 +43,8 @@ export interface ActionContext extends Omit<VoiceDeps, "db"> {
   /** A prompt's text in a language, filled in: a reason inside a sentence, an SMS body. */
   text(key: string, language: Language, params?: Record<string, string>): string;
   record(event: CallEventRecord): void;
+  /** The PIN of this webhook, already checked before its transaction; null when not a PIN. */
+  pinPrecheck: PinPrecheck | null;
 }
 
 export interface ActionResult {
