@@ -30,6 +30,10 @@ export function watchedSocketFactory(options: WatchedSocketOptions) {
     const socket = driver.path
       ? net.connect(driver.path)
       : net.connect(driver.port[0] ?? 5432, driver.host[0] ?? "localhost");
+    // Nagle's algorithm off (postgres.js leaves it on): a small write behind an unacknowledged
+    // one, such as a COMMIT pipelined behind the statement before it, would otherwise wait for
+    // the server's delayed ACK, up to 40 ms on Linux, and cost a round trip of its own.
+    socket.setNoDelay(true);
     if (options.stallLimitMs !== null) watchForStalls(socket, options.stallLimitMs);
     return socket;
   };

@@ -106,10 +106,13 @@ export interface AnsweredStep {
 
 /**
  * Stores a webhook's answer with the call's new state and events, inside the webhook's own
- * transaction (with any renewal it made): all of them commit together or none do. One statement,
- * so one round trip: the answer and the events are written by data-modifying CTEs.
+ * transaction (with any renewal it made): all of them commit together or none do. One statement
+ * (the answer and the events are written by data-modifying CTEs), sent at once and not waited
+ * for here: returned as the webhook's last work, it goes to the database in the same round trip
+ * as the COMMIT behind it. Its promise must still be awaited after the commit: if it failed, the
+ * transaction was aborted and the COMMIT rolled everything back.
  */
-export async function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<void> {
+export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<unknown> {
   const { callSid, seq, state, now } = answered;
   const at = now.toISOString();
   // Before the caller chooses, the call has no language of its own (prompts are English).
@@ -119,7 +122,8 @@ export async function saveAnsweredStep(tx: Transaction, answered: AnsweredStep):
     step: event.step ?? null,
     detail: event.detail ?? {},
   }));
-  await tx.execute(sql`
+  const saving = tx
+    .execute(sql`
     with answer as (
       insert into ${callResponses} (call_sid, seq, twiml) values (${callSid}, ${seq}, ${answered.twiml})
     ), events as (
@@ -132,7 +136,11 @@ export async function saveAnsweredStep(tx: Transaction, answered: AnsweredStep):
     set state = ${JSON.stringify(state)}::jsonb, step = ${state.step}, next_seq = ${seq + 1},
       language = ${language}, patron_id = ${state.patronId}, card_last_four = ${state.cardLastFour},
       updated_at = ${at}::timestamptz
-    where call_sid = ${callSid}`);
+    where call_sid = ${callSid}`)
+    // Sent now (a drizzle query is otherwise sent when first awaited), ahead of the COMMIT.
+    .execute();
+  saving.catch(() => {});
+  return saving;
 }
 
 export async function insertEvents(

@@ -57,6 +57,8 @@ interface Answer {
   twiml: string;
   /** A repeated delivery, answered with what was stored for the first. */
   repeated: boolean;
+  /** The save of a new answer, which settles with the COMMIT (saveAnsweredStep). */
+  saved: Promise<unknown> | null;
 }
 
 const STATUS_ATTEMPTS = 3;
@@ -227,7 +229,7 @@ async function answer(
   try {
     if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
     const pinPrecheck = await precheckWithin(options, req, route, callSid, eventOf, deadline);
-    const { twiml, repeated } = await transactionWithin(
+    const { twiml, repeated, saved } = await transactionWithin(
       options,
       deadline,
       async (tx): Promise<Answer> => {
@@ -237,13 +239,13 @@ async function answer(
         if (!call) throw new WebhookError("unknown call");
         stepOnArrival = call.state.step;
         if (call.state.step !== flow.start) languages = [call.state.language];
-        if (call.storedAnswer !== null) return { twiml: call.storedAnswer, repeated: true };
+        if (call.storedAnswer !== null) return { twiml: call.storedAnswer, repeated: true, saved: null };
         if (call.nextSeq !== seq) {
           // A second delivery that waited for the first one's lock sees the call row as the first
           // left it, but the joined answer as it was when it began waiting (READ COMMITTED
           // rechecks only the locked row): look again.
           const stored = call.nextSeq > seq ? await findStoredAnswer(tx, callSid, seq) : null;
-          if (stored !== null) return { twiml: stored, repeated: true };
+          if (stored !== null) return { twiml: stored, repeated: true, saved: null };
           throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
         }
 
@@ -257,11 +259,13 @@ async function answer(
           log,
           pinPrecheck,
         });
-        await saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
-        return { twiml, repeated: false };
+        const saved = saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
+        return { twiml, repeated: false, saved };
       },
       admissionOf(route),
     );
+    // The save went out with the COMMIT; had it failed, the COMMIT rolled back: not answered.
+    await saved;
     if (repeated) log.info("repeated webhook: same answer again");
     res.type("text/xml").send(twiml);
   } catch (error) {

@@ -21,6 +21,8 @@ interface Pair {
   upstreamReady: boolean;
   /** Blackholed: nothing crosses this pair again. */
   dead: boolean;
+  /** Which way the last bytes went, for counting round trips. */
+  lastDirection: "up" | "down" | null;
   toUpstream: Buffer[];
   toClient: Buffer[];
 }
@@ -36,6 +38,11 @@ export interface ProxyCounts {
   blackholed: number;
   /** Chunks held back while stalled. */
   stalledChunks: number;
+  /**
+   * Round trips: each time a client sends after hearing from the server (or first), across
+   * every connection. Pipelined statements sent together count once.
+   */
+  roundTrips: number;
 }
 
 export interface TcpProxy {
@@ -49,7 +56,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: { downDelayMs?: number } = {},
+): Promise<TcpProxy> {
+  const downDelayMs = options.downDelayMs ?? 0;
   let mode: ProxyMode = "forward";
   const pairs = new Set<Pair>();
   // Every socket still open, blackholed ones included, for close().
@@ -59,7 +70,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     socket.on("error", () => {});
     socket.once("close", () => sockets.delete(socket));
   };
-  const counts: ProxyCounts = { accepted: 0, refused: 0, reset: 0, blackholed: 0, stalledChunks: 0 };
+  const counts: ProxyCounts = {
+    accepted: 0,
+    refused: 0,
+    reset: 0,
+    blackholed: 0,
+    stalledChunks: 0,
+    roundTrips: 0,
+  };
 
   const blackhole = (pair: Pair) => {
     if (pair.dead) return;
@@ -85,6 +103,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   const relay = (pair: Pair, chunk: Buffer, direction: "up" | "down") => {
     if (pair.dead) return;
+    if (direction === "down" && downDelayMs > 0) {
+      // Delivered late, so that what the line sends before it could have heard back (statements
+      // pipelined behind each other, however the sends were split) counts as one round trip.
+      setTimeout(() => deliver(pair, chunk, direction), downDelayMs);
+      return;
+    }
+    deliver(pair, chunk, direction);
+  };
+
+  const deliver = (pair: Pair, chunk: Buffer, direction: "up" | "down") => {
+    if (pair.dead) return;
+    if (direction === "up" && pair.lastDirection !== "up") counts.roundTrips++;
+    pair.lastDirection = direction;
     const queue = direction === "up" ? pair.toUpstream : pair.toClient;
     queue.push(chunk);
     if (mode === "stall") counts.stalledChunks++;
@@ -104,6 +135,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       upstream: null,
       upstreamReady: false,
       dead: false,
+      lastDirection: null,
       toUpstream: [],
       toClient: [],
     };

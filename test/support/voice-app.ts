@@ -18,6 +18,7 @@ import type { Clock } from "../../src/time/clock.js";
 import { libraryCalendar } from "../../src/time/library-clock.js";
 import { VOCABULARY } from "../../src/voice/actions/index.js";
 import type { SmsSender, VoiceDeps } from "../../src/voice/actions/types.js";
+import type { PinVerifier } from "../../src/voice/authentication.js";
 import { loadVoiceFlow } from "../../src/voice/flow-definition.js";
 import { parseOfficeHours } from "../../src/voice/office-hours.js";
 import { TEST_IDENTITY_HASH_KEY } from "./database.js";
@@ -55,6 +56,8 @@ export interface VoiceAppOptions {
   lineGate?: TransactionGate;
   /** A webhook's budget in ms (default: the line's). */
   webhookBudgetMs?: number;
+  /** The PIN hash check (default: the line's verifyPin), to count or watch it. */
+  pinVerifier?: PinVerifier;
 }
 
 export interface VoiceApp {
@@ -104,6 +107,7 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
       staff: { ...DEFAULT_STAFF, ...options.staff },
       sendSms: options.sms ?? null,
       webhookBudgetMs: options.webhookBudgetMs,
+      pinVerifier: options.pinVerifier,
     },
     ops: options.ops
       ? {
