@@ -71,10 +71,6 @@ export async function loadAccount(
     .from(loans)
     .innerJoin(items, eq(items.id, loans.itemId))
     .where(and(loansInQuestion, isNotNull(items.setId)));
-  const copiesOfTitlesInQuestion = tx
-    .select({ id: items.id })
-    .from(items)
-    .where(inArray(items.titleId, titlesInQuestion));
 
   const loansQuery = tx
     .select(LOAN_COLUMNS)
@@ -94,20 +90,22 @@ export async function loadAccount(
         .from(items)
         .where(inArray(items.titleId, titlesInQuestion)),
       // Title-level reservations by reservations_title_id_idx, copy-level ones by
-      // reservations_item_id_idx: an OR across the join to items would scan every reservation.
+      // reservations_item_id_idx, each from the titles in question: one query with an OR
+      // across the join to items reads every reservation of the library.
       tx
         .select({
           patronId: reservations.patronId,
-          titleId: sql<string>`coalesce(${reservations.titleId}, ${items.titleId})`,
+          titleId: sql<string>`${reservations.titleId}`,
           itemId: reservations.itemId,
         })
         .from(reservations)
-        .leftJoin(items, eq(items.id, reservations.itemId))
-        .where(
-          or(
-            inArray(reservations.titleId, titlesInQuestion),
-            inArray(reservations.itemId, copiesOfTitlesInQuestion),
-          ),
+        .where(inArray(reservations.titleId, titlesInQuestion))
+        .unionAll(
+          tx
+            .select({ patronId: reservations.patronId, titleId: items.titleId, itemId: reservations.itemId })
+            .from(items)
+            .innerJoin(reservations, eq(reservations.itemId, items.id))
+            .where(inArray(items.titleId, titlesInQuestion)),
         ),
       tx
         .select({ setId: items.setId, itemId: items.id })

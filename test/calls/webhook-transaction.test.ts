@@ -110,7 +110,10 @@ describe.each(DRIVERS)("a webhook's budget on %s", (driver) => {
 
   it("a call under way hears the busy message in its own language, read from its action URL", async () => {
     const started = await call(line.app, ["3"]);
-    const next = started.requests.at(-2)?.twiml.match(/action="([^"]+)"/)?.[1]?.replaceAll("&amp;", "&");
+    const next = started.requests
+      .at(-2)
+      ?.twiml.match(/action="([^"]+)"/)?.[1]
+      ?.replaceAll("&amp;", "&");
     expect(next).toMatch(/\/voice\/step\?seq=2&lang=en$/);
     const release = await gate.acquire(0);
     try {

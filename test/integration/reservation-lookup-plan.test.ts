@@ -1,0 +1,96 @@
+/**
+ * The reservations of an account's titles are found through indexes (issue #9), so that the
+ * lookup at every login and renewal does not grow with the library. Checked on PostgreSQL's own
+ * plan of the very statement loadAccount sends, with sequential scans priced out: a statement
+ * that cannot use the indexes (an OR across the join to items did not) still shows a Seq Scan.
+ */
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as schema from "../../src/db/schema/index.js";
+import { loadAccount } from "../../src/renewals/account-snapshot.js";
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/database.js";
+import { loadFixture } from "../support/library-fixture.js";
+
+const reader = (cardNumber: string) => ({
+  cardNumber,
+  name: `Reader ${cardNumber.slice(-2)}`,
+  phone: "91234567",
+  pin: "1111",
+  category: "adult",
+  status: "active",
+  expiresOn: "2030-06-30",
+});
+
+const LIBRARY = {
+  patrons: [reader("2100000001"), reader("2100000002")],
+  titles: [
+    { id: "T1", title: "Title One" },
+    { id: "T2", title: "Title Two" },
+  ],
+  items: [
+    { barcode: "34000000000001", titleId: "T1", status: "on_loan" },
+    { barcode: "34000000000002", titleId: "T1", status: "on_shelf" },
+    { barcode: "34000000000003", titleId: "T2", status: "on_shelf" },
+  ],
+  loans: [
+    {
+      barcode: "34000000000001",
+      cardNumber: "2100000001",
+      borrowedOn: "2026-11-20",
+      dueOn: "2026-12-04",
+      renewals: 0,
+    },
+  ],
+  reservations: [
+    { titleId: "T1", cardNumber: "2100000002", placedOn: "2026-11-25" },
+    { barcode: "34000000000002", cardNumber: "2100000002", placedOn: "2026-11-26" },
+    { titleId: "T2", cardNumber: "2100000002", placedOn: "2026-11-26" },
+  ],
+};
+
+describe.runIf(TEST_DATABASE_URL)("the reservation lookup's plan, on PostgreSQL", () => {
+  let database: TestDatabase;
+  let client: postgres.Sql;
+  const statements: { query: string; params: unknown[] }[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+    await loadFixture(database.db, LIBRARY);
+    client = postgres(database.url as string, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await client?.end();
+    await database?.dispose();
+  });
+
+  it("uses the reservation indexes, title-level and copy-level, and no sequential scan", async () => {
+    const logged = drizzle({
+      client,
+      schema,
+      logger: { logQuery: (query, params) => statements.push({ query, params }) },
+    });
+    const account = await loadAccount(logged, 1, { kind: "all" }, "2026-12-01", {
+      lock: false,
+    });
+    // Both reservations of title T1 are found: the title-level one and the one on a copy.
+    expect(account?.snapshot.titles.find((t) => t.titleId === "T1")?.reservations).toHaveLength(2);
+
+    const lookup = statements.find((s) => /from "reservations"/.test(s.query));
+    expect(lookup).toBeDefined();
+    const plan = await client.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      const rows = await tx.unsafe(`explain ${lookup?.query}`, lookup?.params as never[]);
+      return rows.map((row) => String(row["QUERY PLAN"])).join("\n");
+    });
+    // Each scan of reservations looks up the titles or copies in question by its index (an
+    // index walked whole, with a Filter instead of an Index Cond, would be a scan in disguise).
+    expect(plan).toMatch(
+      /Index Scan using reservations_title_id_idx on reservations[^\n]*\n\s+Index Cond: \(title_id = /,
+    );
+    expect(plan).toMatch(
+      /Index Scan using reservations_item_id_idx on reservations[^\n]*\n\s+Index Cond: \(item_id = /,
+    );
+    expect(plan).not.toMatch(/Seq Scan on reservations/);
+  });
+});
