@@ -170,6 +170,10 @@ describe.each(DRIVERS)("GET /metrics on %s", (driver) => {
       le: "+Inf",
     });
     expect(bucket).toBe(4);
+    // The statements each webhook sent: a new call is created and its answer saved, two each.
+    const queries = { route: "incoming", step: FLOW.start };
+    expect(sampleValue(text, "renewline_webhook_queries_count", queries)).toBe(4);
+    expect(sampleValue(text, "renewline_webhook_queries_sum", queries)).toBe(8);
 
     // Nothing that names a reader or a call: card numbers, phones, PINs, CallSids, in any label.
     const labelsAndNames = text

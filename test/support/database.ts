@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { type DatabaseHandle, openDatabase } from "../../src/db/database.js";
+import { noteQuery } from "../../src/db/query-count.js";
 
 export type DriverKind = "pglite" | "postgres";
 
@@ -28,7 +29,12 @@ export async function createTestDatabase(
   options: { migrate?: boolean; onQuery?: (query: string) => void } = {},
 ): Promise<TestDatabase> {
   const migrate = options.migrate ?? true;
-  const openOptions = options.onQuery ? { onQuery: options.onQuery } : {};
+  // As the line does (main.ts): each webhook's statements are counted for its metrics.
+  const onQuery = (query: string) => {
+    noteQuery();
+    options.onQuery?.(query);
+  };
+  const openOptions = { onQuery };
   if (kind === "pglite") {
     const handle = await openDatabase({ kind: "pglite", dataDir: null }, openOptions);
     if (migrate) await handle.migrate();
