@@ -31,8 +31,15 @@ export async function findCandidates(
   return rows.map((row) => row.id);
 }
 
+/** Who logged in: the account, and what the call keeps of it (read with the check, no query more). */
+export interface LoggedInReader {
+  patronId: number;
+  cardNumber: string;
+  phone: string | null;
+}
+
 export type CredentialCheck =
-  | { result: "ok"; patronId: number }
+  | ({ result: "ok" } & LoggedInReader)
   | { result: "ambiguous"; matches: number[] }
   /** lockedAccounts: how many accounts this failure locked (for the metrics). */
   | { result: "failed"; lockedAccounts: number };
@@ -90,6 +97,7 @@ export async function checkCredentials(
       : await tx
           .select({
             id: patrons.id,
+            cardNumber: patrons.cardNumber,
             pinHash: patrons.pinHash,
             phone: patrons.phone,
             lockedUntil: patrons.phoneLockedUntil,
@@ -121,7 +129,7 @@ export async function checkCredentials(
   const [match] = matches;
   if (match && !isLocked(match)) {
     await resetFailures(tx, match.id);
-    return { result: "ok", patronId: match.id };
+    return { result: "ok", patronId: match.id, cardNumber: match.cardNumber, phone: match.phone };
   }
   const open = accounts.filter((account) => !isLocked(account)).map((account) => account.id);
   const lockedAccounts = open.length > 0 ? await countFailure(tx, open, now, lockout) : 0;

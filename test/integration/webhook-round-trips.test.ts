@@ -126,7 +126,7 @@ describe.runIf(TEST_DATABASE_URL)("the database work of each webhook, on Postgre
     // call up before their transaction (the PIN is hashed then, with no connection held).
     expect(incoming).toEqual({ roundTrips: 2, statements: 2 });
     expect(card).toEqual({ roundTrips: 4, statements: 4 });
-    expect(pin).toEqual({ roundTrips: 7, statements: 13 });
+    expect(pin).toEqual({ roundTrips: 6, statements: 12 });
     expect(status).toEqual({ roundTrips: 5, statements: 4 });
   });
 });

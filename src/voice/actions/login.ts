@@ -1,7 +1,12 @@
 /** Choosing the language and logging in (voice-line.md steps 1-3, "Authentication and lockout"). */
 import { eq } from "drizzle-orm";
 import { patrons } from "../../db/schema/index.js";
-import { checkCredentials, chooseByCardNumber, findCandidates } from "../authentication.js";
+import {
+  checkCredentials,
+  chooseByCardNumber,
+  findCandidates,
+  type LoggedInReader,
+} from "../authentication.js";
 import { type CallState, initialCallState } from "../call-state.js";
 import { LANGUAGES, type Language } from "../flow-definition.js";
 import type { Action, ActionContext, ActionResult } from "./types.js";
@@ -30,7 +35,7 @@ export const verifyPin: Action = async (ctx, state, input) => {
     ctx.lockout,
     { precheck: ctx.pinPrecheck, verify: ctx.pinVerifier },
   );
-  if (check.result === "ok") return loggedIn(ctx, state, check.patronId);
+  if (check.result === "ok") return loggedIn(ctx, state, check);
   if (check.result === "ambiguous") {
     ctx.record({ kind: "login", detail: { result: "ambiguous" } });
     return { outcome: "ambiguous", state: { ...state, candidates: check.matches }, say: [] };
@@ -42,7 +47,13 @@ export const verifyPin: Action = async (ctx, state, input) => {
 /** Several accounts fitted the HKID digits and PIN: the card number picks one of them. */
 export const chooseAccountByCard: Action = async (ctx, state, input) => {
   const patronId = await chooseByCardNumber(ctx.db, state.candidates, input, ctx.calendar.clock.now());
-  return patronId === null ? failedLogin(ctx, state) : loggedIn(ctx, state, patronId);
+  if (patronId === null) return failedLogin(ctx, state);
+  const [patron] = await ctx.db
+    .select({ cardNumber: patrons.cardNumber, phone: patrons.phone })
+    .from(patrons)
+    .where(eq(patrons.id, patronId));
+  if (!patron) return failedLogin(ctx, state);
+  return loggedIn(ctx, state, { patronId, ...patron });
 };
 
 /** `8`: another card in the same call. The reader is forgotten; the language and the call's failed logins stay. */
@@ -57,21 +68,17 @@ export const forgetReader: Action = async (_ctx, state) => ({
   say: [],
 });
 
-async function loggedIn(ctx: ActionContext, state: CallState, patronId: number): Promise<ActionResult> {
-  const [patron] = await ctx.db
-    .select({ cardNumber: patrons.cardNumber, phone: patrons.phone })
-    .from(patrons)
-    .where(eq(patrons.id, patronId));
-  const cardLastFour = patron?.cardNumber.slice(-4) ?? null;
+function loggedIn(ctx: ActionContext, state: CallState, reader: LoggedInReader): ActionResult {
+  const cardLastFour = reader.cardNumber.slice(-4);
   ctx.record({ kind: "login", detail: { result: "ok", cardLastFour } });
   return {
     outcome: "ok",
     state: {
       ...state,
       candidates: [],
-      patronId,
+      patronId: reader.patronId,
       cardLastFour,
-      hasMobile: isMobile(patron?.phone ?? null),
+      hasMobile: isMobile(reader.phone),
       // failedLogins stays: three failed logins in one call end it, whoever logged in between.
     },
     say: [],
