@@ -1,14 +1,10 @@
 /**
- * The one database module: PGlite on disk (the embedded default) or PostgreSQL through
- * postgres.js. Both are PostgreSQL, so the rest of the code sees one drizzle `Database` and
- * cannot tell which it has.
+ * The one database module: PGlite on disk (the embedded default, in embedded-database.ts) or
+ * PostgreSQL through postgres.js. Both are PostgreSQL, so the rest of the code sees one drizzle
+ * `Database` and cannot tell which it has.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -81,8 +77,13 @@ export async function openDatabase(
   options: OpenOptions = {},
 ): Promise<DatabaseHandle> {
   if (target.kind === "postgres") return openPostgres(target.url, options);
-  return openPglite(target.dataDir, options);
+  // Imported only here, so a line on PostgreSQL never loads PGlite (issue #9, memory).
+  const { openPglite } = await import("./embedded-database.js");
+  return openPglite(target.dataDir, queryLogger(options));
 }
+
+/** Drizzle's logger option for OpenOptions.onQuery: the statement only, never its parameters. */
+export type QueryLogging = ReturnType<typeof queryLogger>;
 
 function queryLogger(options: OpenOptions) {
   const onQuery = options.onQuery;
@@ -148,60 +149,4 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
       await Promise.all([line.end({ timeout: 2 }), ops.end({ timeout: 2 }), health.end({ timeout: 1 })]);
     },
   };
-}
-
-async function openPglite(dataDir: string | null, options: OpenOptions): Promise<DatabaseHandle> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
-  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = drizzlePglite({ client, schema, ...queryLogger(options) });
-  return {
-    db: db as unknown as Database,
-    consoleDb: db as unknown as Database,
-    healthDb: db as unknown as Database,
-    // PGlite runs one statement at a time: more permits would only queue inside it.
-    lineGate: transactionGate(1),
-    kind: "pglite",
-    // PGlite is one connection in this process: nothing else can migrate at the same time.
-    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    close: async () => {
-      await client.close();
-      releaseLock();
-    },
-  };
-}
-
-/**
- * PGlite has one process per data folder and no lock of its own: a second process opening it
- * (`npm run db:load` while `npm start` runs) can corrupt it. A pid file next to it says who has it.
- */
-function lockDataDir(dataDir: string): () => void {
-  const lockFile = `${dataDir.replace(/\/+$/, "")}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lockFile, String(process.pid), { flag: "wx" });
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(lockFile, "utf8"));
-      if (holder !== process.pid && isAlive(holder)) {
-        throw new Error(
-          `the embedded database in ${dataDir} is in use by process ${holder} (is npm start running? stop it first)`,
-        );
-      }
-      // Left behind by a process that is gone, or by this one: take it over.
-      rmSync(lockFile, { force: true });
-    }
-  }
-  throw new Error(`cannot lock the embedded database in ${dataDir}`);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
 }
