@@ -3,6 +3,8 @@
  * digits, then a PIN or the last four digits of the registered phone. Every failure gets the same
  * answer, and failed PIN attempts in a row lock telephone access to an account for a while.
  */
+
+import { availableParallelism } from "node:os";
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/database.js";
 import { patrons } from "../db/schema/index.js";
@@ -52,13 +54,20 @@ export type PinVerifier = (pin: string, stored: string) => Promise<boolean>;
 const DECOY_HASH = await hashPin("decoy-0000");
 
 /**
+ * At most one PIN check per core at a time. scrypt runs on libuv's 4 threads, each check holding
+ * 16 MiB outside the heap: on a 2-core machine, more at once are no faster (the rest of the
+ * line and PostgreSQL need the cores too) and cost 32 MB more RSS (issue #9, memory).
+ */
+const verifyPinPerCore = oneAtATimePerSlot(verifyPin, availableParallelism());
+
+/**
  * Whether the keys are the PIN of an account with this hash: one hash check, the same work
  * whether or not the account has a PIN or the keys look like one.
  */
 export async function pinMatches(
   secret: string,
   pinHash: string | null,
-  verify: PinVerifier = verifyPin,
+  verify: PinVerifier = verifyPinPerCore,
 ): Promise<boolean> {
   const pinShaped = /^\d{4,8}$/.test(secret);
   const verified = await verify(pinShaped ? secret : "0000", pinHash ?? DECOY_HASH);
@@ -187,4 +196,22 @@ export async function chooseByCardNumber(
   if (!row) return null;
   await resetFailures(db, row.id);
   return row.id;
+}
+
+/** The verifier, with at most `slots` checks running at once; the rest wait their turn in order. */
+function oneAtATimePerSlot(verify: PinVerifier, slots: number): PinVerifier {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (pin, stored) => {
+    if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await verify(pin, stored);
+    } finally {
+      // The slot passes straight to the next in line, or is given back.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
