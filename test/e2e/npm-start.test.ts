@@ -11,6 +11,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { loans, patrons } from "../../src/db/schema/index.js";
+import { LINE_START_ARGS } from "../support/line-process.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "renewline-start-"));
@@ -32,7 +33,7 @@ interface Started {
 }
 
 async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, LINE_START_ARGS, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
