@@ -7,7 +7,12 @@
  * a new call. A freed connection goes to a call under way first, so that past capacity the line
  * turns new callers away and finishes the calls it has, instead of slowing every call down.
  */
-export class PoolTimeoutError extends Error {
+/** The line is at capacity: the work was not started, and the caller hears the busy message. */
+export class LineBusyError extends Error {
+  override name = "LineBusyError";
+}
+
+export class PoolTimeoutError extends LineBusyError {
   override name = "PoolTimeoutError";
 }
 

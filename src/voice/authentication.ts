@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/database.js";
 import { patrons } from "../db/schema/index.js";
+import { LineBusyError } from "../db/transaction-gate.js";
 import { hashHkidDigits } from "../security/hkid.js";
 import { hashPin, verifyPin } from "../security/pin-hash.js";
 
@@ -56,9 +57,12 @@ const DECOY_HASH = await hashPin("decoy-0000");
 /**
  * At most one PIN check per core at a time. scrypt runs on libuv's 4 threads, each check holding
  * 16 MiB outside the heap: on a 2-core machine, more at once are no faster (the rest of the
- * line and PostgreSQL need the cores too) and cost 32 MB more RSS (issue #9, memory).
+ * line and PostgreSQL need the cores too) and cost 32 MB more RSS (issue #9, memory). A check
+ * that cannot start within HASH_SLOT_WAIT_MS is a line past capacity: the caller hears the busy
+ * message rather than the apology when the webhook's budget runs out.
  */
-const verifyPinPerCore = oneAtATimePerSlot(verifyPin, availableParallelism());
+const HASH_SLOT_WAIT_MS = 1_500;
+const verifyPinPerCore = oneAtATimePerSlot(verifyPin, availableParallelism(), HASH_SLOT_WAIT_MS);
 
 /**
  * Whether the keys are the PIN of an account with this hash: one hash check, the same work
@@ -198,13 +202,32 @@ export async function chooseByCardNumber(
   return row.id;
 }
 
-/** The verifier, with at most `slots` checks running at once; the rest wait their turn in order. */
-function oneAtATimePerSlot(verify: PinVerifier, slots: number): PinVerifier {
+/**
+ * The verifier, with at most `slots` checks running at once; the rest wait their turn in order,
+ * each for at most `maxWaitMs` (then LineBusyError).
+ */
+function oneAtATimePerSlot(verify: PinVerifier, slots: number, maxWaitMs: number): PinVerifier {
   let running = 0;
   const waiting: Array<() => void> = [];
+  const slot = (): Promise<void> => {
+    if (running < slots) {
+      running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const granted = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        waiting.splice(waiting.indexOf(granted), 1);
+        reject(new LineBusyError("no PIN check could start in time"));
+      }, maxWaitMs);
+      waiting.push(granted);
+    });
+  };
   return async (pin, stored) => {
-    if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
-    else running++;
+    await slot();
     try {
       return await verify(pin, stored);
     } finally {

@@ -37,9 +37,11 @@ export async function precheckPin(
   const rows = await db
     .select({ state: calls.state, patronId: patrons.id, pinHash: patrons.pinHash })
     .from(calls)
+    // = ANY(array(...)): looked up by the primary key. An IN (subquery) here is a join filter,
+    // which PostgreSQL runs against every reader of the library.
     .leftJoin(
       patrons,
-      sql`${patrons.id} in (select jsonb_array_elements_text(${calls.state}->'candidates')::int)`,
+      sql`${patrons.id} = any(array(select jsonb_array_elements_text(${calls.state}->'candidates')::int))`,
     )
     .where(eq(calls.callSid, callSid));
   const state = rows[0]?.state as CallState | undefined;

@@ -18,7 +18,12 @@ import {
   ONGOING_CALL_ADMISSION_WAIT_MS,
   WEBHOOK_BUDGET_MS,
 } from "../db/time-limits.js";
-import { PoolTimeoutError, type TransactionGate, transactionGate } from "../db/transaction-gate.js";
+import {
+  LineBusyError,
+  PoolTimeoutError,
+  type TransactionGate,
+  transactionGate,
+} from "../db/transaction-gate.js";
 import type { Logger } from "../logging/logger.js";
 import { UNKNOWN_STEP, type WebhookRoute } from "../metrics/line-metrics.js";
 import type { CallEventRecord, VoiceDeps } from "./actions/types.js";
@@ -269,7 +274,7 @@ async function answer(
     if (repeated) log.info("repeated webhook: same answer again");
     res.type("text/xml").send(twiml);
   } catch (error) {
-    if (error instanceof PoolTimeoutError) {
+    if (error instanceof LineBusyError) {
       // Past capacity: nothing was started, and the caller is told at once to call again later.
       log.warn({ route }, "line busy: webhook shed");
       options.metrics?.countShed(route);

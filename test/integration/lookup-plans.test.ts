@@ -1,16 +1,20 @@
 /**
- * The reservations of an account's titles are found through indexes (issue #9), so that the
- * lookup at every login and renewal does not grow with the library. Checked on PostgreSQL's own
- * plan of the very statement loadAccount sends, with sequential scans priced out: a statement
- * that cannot use the indexes (an OR across the join to items did not) still shows a Seq Scan.
+ * The lookups of every login and renewal are served by indexes (issue #9), so that their cost
+ * does not grow with the library. Checked on PostgreSQL's own plan of the very statement the
+ * line sends, with sequential scans priced out: a statement that cannot use an index (an OR
+ * across the join to items did not; nor did an IN (subquery) as a join condition) still shows a
+ * Seq Scan, or walks a whole index with a Filter instead of an Index Cond.
  */
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/database.js";
 import * as schema from "../../src/db/schema/index.js";
 import { loadAccount } from "../../src/renewals/account-snapshot.js";
+import { precheckPin } from "../../src/voice/pin-precheck.js";
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/database.js";
 import { loadFixture } from "../support/library-fixture.js";
+import { VOICE_FLOW } from "../support/voice-app.js";
 
 const reader = (cardNumber: string) => ({
   cardNumber,
@@ -49,7 +53,7 @@ const LIBRARY = {
   ],
 };
 
-describe.runIf(TEST_DATABASE_URL)("the reservation lookup's plan, on PostgreSQL", () => {
+describe.runIf(TEST_DATABASE_URL)("the plans of the lookups, on PostgreSQL", () => {
   let database: TestDatabase;
   let client: postgres.Sql;
   const statements: { query: string; params: unknown[] }[] = [];
@@ -64,25 +68,47 @@ describe.runIf(TEST_DATABASE_URL)("the reservation lookup's plan, on PostgreSQL"
     await database?.dispose();
   });
 
-  it("uses the reservation indexes, title-level and copy-level, and no sequential scan", async () => {
-    const logged = drizzle({
+  /** PostgreSQL's plan of a statement the line sent, with its parameters. */
+  async function planOf(statement: { query: string; params: unknown[] } | undefined): Promise<string> {
+    expect(statement).toBeDefined();
+    return client.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      const rows = await tx.unsafe(`explain ${statement?.query}`, statement?.params as never[]);
+      return rows.map((row) => String(row["QUERY PLAN"])).join("\n");
+    });
+  }
+
+  function loggingDrizzle() {
+    statements.length = 0;
+    return drizzle({
       client,
       schema,
       logger: { logQuery: (query, params) => statements.push({ query, params }) },
-    });
+    }) as unknown as Database;
+  }
+
+  it("reads the candidates' PIN hashes for a PIN check by primary key", async () => {
+    await precheckPin(
+      loggingDrizzle(),
+      VOICE_FLOW.flow,
+      "CA00000000000000000000000000000000",
+      () => "1111",
+      undefined,
+    );
+    const plan = await planOf(statements.find((s) => /from "calls"/.test(s.query)));
+    expect(plan).toMatch(/Index Scan using patrons_pkey on patrons[^\n]*\n\s+Index Cond: \(id = ANY /);
+    expect(plan).not.toMatch(/Seq Scan on patrons/);
+  });
+
+  it("uses the reservation indexes, title-level and copy-level, and no sequential scan", async () => {
+    const logged = loggingDrizzle();
     const account = await loadAccount(logged, 1, { kind: "all" }, "2026-12-01", {
       lock: false,
     });
     // Both reservations of title T1 are found: the title-level one and the one on a copy.
     expect(account?.snapshot.titles.find((t) => t.titleId === "T1")?.reservations).toHaveLength(2);
 
-    const lookup = statements.find((s) => /from "reservations"/.test(s.query));
-    expect(lookup).toBeDefined();
-    const plan = await client.begin(async (tx) => {
-      await tx`set local enable_seqscan = off`;
-      const rows = await tx.unsafe(`explain ${lookup?.query}`, lookup?.params as never[]);
-      return rows.map((row) => String(row["QUERY PLAN"])).join("\n");
-    });
+    const plan = await planOf(statements.find((s) => /from "reservations"/.test(s.query)));
     // Each scan of reservations looks up the titles or copies in question by its index (an
     // index walked whole, with a Filter instead of an Index Cond, would be a scan in disguise).
     expect(plan).toMatch(
