@@ -9,7 +9,8 @@ import { transactionGate } from "../../src/db/transaction-gate.js";
 import { verifyPin } from "../../src/security/pin-hash.js";
 import { DRIVERS } from "../support/database.js";
 import { call } from "../support/voice-app.js";
-import { login, TWINS, twinsFixture, useDemoLine } from "./call-helpers.js";
+import { lockOf, login, prompt, TWINS, twinsFixture, useDemoLine } from "./call-helpers.js";
+import { callParams, newCallSid, post } from "./signed-posts.js";
 
 interface HashCheck {
   /** Line pool permits held while hashing: a transaction open or opening. */
@@ -59,6 +60,31 @@ describe.each(DRIVERS)("a login's hashing, on %s", (driver) => {
   it("hashes a wrong PIN once, and an unknown card's keys once, against the decoy", async () => {
     expect(await hashesOfLogin("2100000001", "999999")).toEqual([nothingHeld]);
     expect(await hashesOfLogin("2999999999", "135790")).toEqual([nothingHeld]);
+  });
+
+  it("keeps the lockout exact when wrong PINs for one account arrive all at once", async () => {
+    // Eight calls at the PIN prompt of one account, whose wrong PINs are all hashed at once
+    // before any of them locks the account's row to count its failure.
+    const base = line.app.baseUrl;
+    const callSids = Array.from({ length: 8 }, () => newCallSid());
+    for (const callSid of callSids) {
+      await post(`${base}/voice/incoming`, callParams(callSid));
+      await post(`${base}/voice/step?seq=1`, callParams(callSid, { Digits: "3" }));
+      await post(`${base}/voice/step?seq=2&lang=en`, callParams(callSid, { Digits: "2100000001" }));
+    }
+    const answers = await Promise.all(
+      callSids.map((callSid) =>
+        post(`${base}/voice/step?seq=3&lang=en`, callParams(callSid, { Digits: "999999" })),
+      ),
+    );
+    for (const answer of answers) expect(answer.body).toContain(prompt("en", "login.failed"));
+    // The fifth failure locked it (its count starting again); the three after met the lock.
+    const lock = await lockOf(line.demo.db, "2100000001");
+    expect(lock.phoneLockedUntil).not.toBeNull();
+    expect(lock.failedPinAttempts).toBe(0);
+    // Locked: the right PIN does not log in now.
+    const afterwards = await call(line.app, login("2100000001", "135790"));
+    expect(afterwards.heard.join(" ")).not.toContain("Items on loan");
   });
 
   it("hashes once for each account that shares the HKID digits keyed", async () => {
