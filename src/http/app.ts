@@ -38,19 +38,32 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   if (deps.trustProxy !== undefined && deps.trustProxy !== null) app.set("trust proxy", deps.trustProxy);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      // Query strings can carry what a caller keyed; log the path only.
-      serializers: {
-        req: (req: { method: string; url: string; id: unknown }) => ({
-          id: req.id,
-          method: req.method,
-          path: req.url.split("?")[0],
-        }),
+  // The webhooks log what they do themselves (a line per webhook, with its CallSid, route and
+  // step): pino-http's logger per request cost them 6 % of their CPU (issue #9). The console,
+  // /healthz and /metrics keep it.
+  const requestLogging = pinoHttp({
+    logger: deps.logger,
+    // Query strings can carry what a caller keyed; log the path only.
+    serializers: {
+      req: (req: { method: string; url: string; id: unknown }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split("?")[0],
+      }),
+    },
+  });
+  app.use((req, res, next) => {
+    if (!req.path.startsWith("/voice/")) return requestLogging(req, res, next);
+    // Made only when something logs about the request (a refused body, an error).
+    let log: typeof deps.logger | undefined;
+    Object.defineProperty(req, "log", {
+      get: () => {
+        log ??= deps.logger.child({ req: { method: req.method, path: req.path } });
+        return log;
       },
-    }),
-  );
+    });
+    next();
+  });
 
   app.get("/healthz", healthCheck(deps.healthDb ?? deps.db));
 
@@ -71,7 +84,7 @@ export function createApp(deps: AppDeps): Express {
     app.use("/ops", opsRouter({ ...deps.ops, db: deps.consoleDb ?? deps.db, logger: deps.logger }));
 
   // Bodies the parsers refuse, on /voice and /ops: their own 4xx, not the 500 below.
-  app.use(refuseBadBodies());
+  app.use(refuseBadBodies(deps.logger));
 
   // The one last-resort handler: a safe answer, never a stack trace or a message quoting values.
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -79,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
     // missing /ops/assets file) keeps its own status: it is not the app failing.
     const status = (error as { status?: unknown } | null)?.status;
     if (typeof status === "number" && status >= 400 && status < 500) {
-      req.log?.warn({ status }, "request refused");
+      (req.log ?? deps.logger).warn({ status }, "request refused");
       if (!res.headersSent)
         res
           .status(status)
@@ -87,7 +100,10 @@ export function createApp(deps: AppDeps): Express {
           .send(status === 404 ? "Not found" : "Bad request");
       return;
     }
-    req.log?.error({ err: { name: error instanceof Error ? error.name : "unknown" } }, "unhandled error");
+    (req.log ?? deps.logger).error(
+      { err: { name: error instanceof Error ? error.name : "unknown" } },
+      "unhandled error",
+    );
     if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
   });
 

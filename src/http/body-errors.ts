@@ -5,6 +5,7 @@
  * only what was wrong with the body, and logs the kind of refusal, never the body.
  */
 import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "../logging/logger.js";
 
 /** The `type` body-parser or raw-body sets on each refusal, and what the answer says. */
 const REFUSALS: Readonly<Record<string, string>> = {
@@ -46,7 +47,7 @@ export function refusalOf(error: unknown): BodyRefusal | null {
 }
 
 /** The error middleware: a refused body gets its own 4xx; any other error goes on. */
-export function refuseBadBodies() {
+export function refuseBadBodies(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     const refusal = refusalOf(error);
     if (!refusal || res.headersSent) {
@@ -54,7 +55,11 @@ export function refuseBadBodies() {
       return;
     }
     // The refusal's kind only: the error also carries the body (`body`) and messages quoting it.
-    req.log?.warn({ refusal }, "request body refused");
+    // The path only: a query string can carry what a caller keyed.
+    (req.log ?? logger).warn(
+      { refusal, req: { method: req.method, path: req.path } },
+      "request body refused",
+    );
     res
       .status(refusal.status)
       .type("text/plain")

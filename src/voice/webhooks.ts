@@ -217,7 +217,8 @@ async function answer(
   statements: () => number,
 ): Promise<void> {
   const observe = options.metrics?.timeWebhook(route);
-  const deadline = Date.now() + options.budgetMs;
+  const started = Date.now();
+  const deadline = started + options.budgetMs;
   const seq = route === "incoming" ? 0 : seqOf(req);
   // Only a CallSid of Twilio's format goes into a log line or a query.
   const callSid = callSidOf(req.body);
@@ -294,6 +295,7 @@ async function answer(
     res.type("text/xml").send(spokenHangup(options, "apology", languages));
   } finally {
     observe?.(stepOnArrival, statements());
+    log.info({ route, step: stepOnArrival, ms: Date.now() - started }, "webhook answered");
   }
 }
 
