@@ -10,9 +10,9 @@ export interface Problem {
   message: string;
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 
-const OPEN_LOAN_ITEM_STATUSES = new Set(["on_loan", "lost", "claimed_returned"]);
+export const OPEN_LOAN_ITEM_STATUSES = new Set(["on_loan", "lost", "claimed_returned"]);
 
 export function referenceProblems(input: unknown): Problem[] {
   const problems: Problem[] = [];
@@ -68,14 +68,7 @@ export function referenceProblems(input: unknown): Problem[] {
     knownItem(loan, i, "loans");
     knownCard(loan, i, "loans");
     const barcode = text(loan.barcode);
-    const borrowedOn = date(loan.borrowedOn);
-    const dueOn = date(loan.dueOn);
-    const returnedOn = date(loan.returnedOn);
-    if (borrowedOn && dueOn && dueOn < borrowedOn)
-      problem(["loans", i, "dueOn"], "due before it was borrowed");
-    if (borrowedOn && returnedOn && returnedOn < borrowedOn) {
-      problem(["loans", i, "returnedOn"], "returned before it was borrowed");
-    }
+    for (const p of loanDateProblems(loan)) problem(["loans", i, ...p.path], p.message);
     // A loan is known by its item, reader and day borrowed: the key a reload matches it on.
     const key = JSON.stringify([barcode, text(loan.cardNumber), text(loan.borrowedOn)]);
     const same = loanKeys.get(key);
@@ -94,12 +87,8 @@ export function referenceProblems(input: unknown): Problem[] {
   });
 
   rows("reservations").forEach((reservation, i) => {
-    if ((reservation.titleId === undefined) === (reservation.barcode === undefined)) {
-      problem(
-        ["reservations", i],
-        "expected either titleId (the title) or barcode (one copy), not both or neither",
-      );
-    }
+    const target = reservationTargetProblem(reservation);
+    if (target) problem(["reservations", i], target);
     knownTitle(reservation, i, "reservations");
     knownItem(reservation, i, "reservations");
     knownCard(reservation, i, "reservations");
@@ -112,17 +101,51 @@ export function referenceProblems(input: unknown): Problem[] {
   return problems;
 }
 
-function isRow(value: unknown): value is Row {
+/** The checks within one loan: its dates in order. Paths are relative to the loan. */
+export function loanDateProblems(loan: Row): Problem[] {
+  const problems: Problem[] = [];
+  const borrowedOn = date(loan.borrowedOn);
+  const dueOn = date(loan.dueOn);
+  const returnedOn = date(loan.returnedOn);
+  if (borrowedOn && dueOn && dueOn < borrowedOn)
+    problems.push({ path: ["dueOn"], message: "due before it was borrowed" });
+  if (borrowedOn && returnedOn && returnedOn < borrowedOn) {
+    problems.push({ path: ["returnedOn"], message: "returned before it was borrowed" });
+  }
+  return problems;
+}
+
+export function reservationTargetProblem(reservation: Row): string | null {
+  return (reservation.titleId === undefined) === (reservation.barcode === undefined)
+    ? "expected either titleId (the title) or barcode (one copy), not both or neither"
+    : null;
+}
+
+export function isRow(value: unknown): value is Row {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function text(value: unknown): string | undefined {
+export function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
 /** Only well-formed dates are compared; a malformed one has its own problem already. */
 function date(value: unknown): string | undefined {
-  return typeof value === "string" && isCalendarDate(value) ? value : undefined;
+  return typeof value === "string" && isFileDate(value) ? value : undefined;
+}
+
+// A large file names the same few thousand days millions of times, and parsing each one as a
+// Date was a sixth of the import's time: remember the answers (a bounded number of them).
+const fileDates = new Map<string, boolean>();
+
+/** isCalendarDate, remembered. */
+export function isFileDate(text: string): boolean {
+  let valid = fileDates.get(text);
+  if (valid === undefined) {
+    valid = isCalendarDate(text);
+    if (fileDates.size < 100_000) fileDates.set(text, valid);
+  }
+  return valid;
 }
 
 /** Maps each key to the index of its first row, reporting every later duplicate. */

@@ -4,9 +4,9 @@
  * and prints its summary, and loading it again changes nothing. Each run costs a few seconds.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
@@ -18,6 +18,7 @@ import {
   dumpTables,
   expectedProblems,
   ROOT,
+  readJson,
   SPEC_EXAMPLE,
 } from "../support/library-files.js";
 
@@ -122,5 +123,44 @@ describe("npm run db:load", () => {
     const refused = await runCli([`${BAD_DIR}/reference-mistakes.json`], dir);
     expect(refused.code).toBe(1);
     expect(await dumpDir(dir)).toEqual(afterFirst);
+  }, 90_000);
+
+  it("streams a JSON Lines file: loads a good one, refuses a bad one by line and writes nothing", async () => {
+    const dir = freshPgliteDir();
+    const spec = readJson(SPEC_EXAMPLE);
+    const lines = [
+      ...spec.closedDays.map((day) => ({ closedDay: day })),
+      ...spec.patrons.map((patron) => ({ patron })),
+      ...spec.titles.map((title) => ({ title })),
+      ...spec.items.map((item) => ({ item })),
+      ...spec.loans.map((loan) => ({ loan })),
+      ...spec.reservations.map((reservation) => ({ reservation })),
+      ...spec.charges.map((charge) => ({ charge })),
+    ].map((line) => JSON.stringify(line));
+    const good = join(dirname(dir), "library.jsonl");
+    // CRLF line ends, as a Windows export writes them.
+    writeFileSync(good, `${[...lines].reverse().join("\r\n")}\r\n`);
+    const loaded = await runCli(["--replace", good], dir);
+    expect(loaded, loaded.stderr).toMatchObject({
+      code: 0,
+      stdout: `${good}: loaded 2 closedDays, 2 patrons, 3 titles, 4 items, 4 loans, 1 reservations, 2 charges (library data replaced).\n`,
+    });
+    const afterGood = await dumpDir(dir);
+    expect(afterGood?.loans).toHaveLength(4);
+
+    const bad = join(dirname(dir), "bad.ndjson");
+    writeFileSync(bad, `${lines.slice(0, 3).join("\n")}\n{"loan":{"barcode":"NOPE"}}\n`);
+    const refused = await runCli([bad], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr.split("\n").filter((line) => line !== "")).toEqual([
+      `${bad}: refused, nothing was loaded. 5 problem(s):`,
+      "  line 4: loan.cardNumber: Invalid input: expected string, received undefined",
+      "  line 4: loan.borrowedOn: Invalid input: expected string, received undefined",
+      "  line 4: loan.dueOn: Invalid input: expected string, received undefined",
+      "  line 4: loan.renewals: Invalid input: expected number, received undefined",
+      '  line 4: loan.barcode: no item with barcode "NOPE"',
+    ]);
+    expect(await dumpDir(dir)).toEqual(afterGood);
   }, 90_000);
 });

@@ -188,6 +188,34 @@ describe("validateLibraryData", () => {
     expect(problemsOf(file)).toEqual([]);
   });
 
+  it("accepts a pinHash instead of a pin, and refuses both at once", () => {
+    const bcrypt = "$2b$08$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW";
+    expect(problemsOf(withPatron({ pinHash: bcrypt }))).toEqual([]);
+    expect(problemsOf(withPatron({ pin: "1234", pinHash: bcrypt }))).toEqual([
+      "patrons[0].pinHash: expected pin or pinHash, not both",
+    ]);
+  });
+
+  it("names a pinHash of an unknown form or an absurd cost, without repeating it", () => {
+    const secretPart = "Zm9vYmFyYmF6cXV4cXV1eGZvb2Jhcg";
+    const problems = problemsOf(withPatron({ pinHash: `$scrypt$ln=30,r=8,p=1$c2FsdHNhbHQ$${secretPart}` }));
+    expect(problems).toEqual([
+      "patrons[0].pinHash: scrypt cost too high (at most 64 MiB and N·r·p ≤ 2^19, such as ln=16,r=8,p=1)",
+    ]);
+    expect(problemsOf(withPatron({ pinHash: `{SSHA}${secretPart}` }))).toEqual([
+      expect.stringMatching(/^patrons\[0\]\.pinHash: unknown hash format: /),
+    ]);
+    expect(problems.join("\n")).not.toContain(secretPart);
+  });
+
+  it("accepts exportedAt, an ISO time with offset, at the top level", () => {
+    const file = { ...smallFile(), exportedAt: "2026-12-01T08:00:00+08:00" };
+    expect(problemsOf(file)).toEqual([]);
+    expect(problemsOf({ ...file, exportedAt: "2026-12-01 08:00" })).toEqual([
+      "exportedAt: expected an ISO time with offset, such as 2026-12-01T08:00:00+08:00",
+    ]);
+  });
+
   it("never repeats a PIN or an HKID in a problem", () => {
     const problems = problemsOf(withPatron({ pin: "24a680", hkid: "Z9876543" }));
     expect(problems).toEqual([
