@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { type StartCommand, startCommand } from "../src/config/start-command.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -29,24 +30,24 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * node's arguments for the line as package.json's start script runs it, after its prestart
- * build: node itself, without npm in between, so the pid is the serving process.
+ * The line as package.json's start script runs it, after its prestart build: node itself,
+ * without npm in between, so the pid is the serving process.
  */
-export function lineStartArgs(): string[] {
+export function lineStart(): StartCommand {
   execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: REPO_ROOT, stdio: "inherit" });
-  const pkg = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, "utf8")) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.split(/\s+/);
-  if (command !== "node") throw new Error(`npm start is not "node …": ${pkg.scripts.start}`);
-  return args;
+  return startCommand(REPO_ROOT);
 }
 
 /** Starts node with these arguments, and waits for /healthz to answer 200. */
-export async function startServer(nodeArgs: string[], env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(
+  command: { args: string[]; env?: Record<string, string> },
+  env: Record<string, string>,
+): Promise<ServerProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, nodeArgs, {
+  const child = spawn(process.execPath, command.args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env, PORT: String(port), PUBLIC_BASE_URL: baseUrl },
+    env: { ...process.env, ...command.env, ...env, PORT: String(port), PUBLIC_BASE_URL: baseUrl },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Phase } from "./driver-job.js";
 import { databaseUrl, ensureLibrary, type GeneratedLibrary, resetLibrary } from "./generate-library.js";
 import { FIXED_NOW, LIBRARIES, type LibrarySize } from "./library-shape.js";
-import { lineStartArgs, REPO_ROOT, type ServerProcess, startServer } from "./line-process.js";
+import { lineStart, REPO_ROOT, type ServerProcess, startServer } from "./line-process.js";
 import { load1, machineFacts, waitForQuiet } from "./machine.js";
 import { parseOptions, type ScenarioName } from "./options.js";
 import { printTable, type Row, row, writeResults } from "./report.js";
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
       if (lines.running?.size.name === size.name) return lines.running.server;
       await stopLine();
       log(`starting the line on ${size.database}`);
-      const server = await startServer(lineStartArgs(), {
+      const server = await startServer(lineStart(), {
         ...env,
         DATABASE_URL: databaseUrl(options.adminUrl, size.database),
       });

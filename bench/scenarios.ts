@@ -181,7 +181,7 @@ export async function stress(ctx: BenchContext, size: LibrarySize): Promise<Scen
 export async function perStep(ctx: BenchContext, size: LibrarySize): Promise<ScenarioOutcome> {
   const library = await ctx.library(size);
   const line = await ctx.line(size);
-  const floor = await startServer(["--import", "tsx", "bench/floor-server.ts"], ctx.env);
+  const floor = await startServer({ args: ["--import", "tsx", "bench/floor-server.ts"] }, ctx.env);
   const concurrency = ctx.quick ? 20 : 50;
   const loginConcurrency = 16;
   const durationMs = ctx.quick ? 5_000 : 30_000;

@@ -11,7 +11,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { loans, patrons } from "../../src/db/schema/index.js";
-import { LINE_START_ARGS } from "../support/line-process.js";
+import { LINE_START } from "../support/line-process.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "renewline-start-"));
@@ -33,10 +33,11 @@ interface Started {
 }
 
 async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, LINE_START_ARGS, {
+  const child = spawn(process.execPath, LINE_START.args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
+      ...LINE_START.env,
       PGLITE_DIR: join(dataDir, "pglite"),
       // Kept out of the repository's own .data/.
       TWILIO_AUTH_TOKEN: "test-twilio-auth-token",

@@ -1,26 +1,17 @@
 /**
- * The line as its own process, started exactly as `npm start` starts it (LINE_START_ARGS), on
- * PostgreSQL: for tests that kill it, signal it, or watch it outlive its database. Everything it prints is kept, so a failing test can show it.
+ * The line as its own process, started exactly as `npm start` starts it (LINE_START), on PostgreSQL:
+ * for tests that kill it, signal it, or watch it outlive its database. Everything it prints is
+ * kept, so a failing test can show it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { startCommand } from "../../src/config/start-command.js";
 import { TEST_IDENTITY_HASH_KEY } from "./database.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-/**
- * node's arguments in package.json's start script ("node dist/src/main.js"), so that a test
- * starts the line as npm start does, without npm in between (whose pid is not the line's).
- * dist/ is built once before the suites (test/global-setup.ts), as npm start's prestart does.
- */
-export const LINE_START_ARGS: string[] = (() => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.split(/\s+/);
-  if (command !== "node") throw new Error(`npm start is not "node …": ${pkg.scripts.start}`);
-  return args;
-})();
+/** npm start's command (package.json); dist/ is built once before the suites (test/global-setup.ts). */
+export const LINE_START = startCommand(ROOT);
 
 export const LINE_AUTH_TOKEN = "test-twilio-auth-token-0123456789";
 /** The demo library's day: the demo needs no shift. */
@@ -63,10 +54,11 @@ export interface LineOptions {
 export async function startLine(options: LineOptions): Promise<LineProcess> {
   const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, LINE_START_ARGS, {
+  const child = spawn(process.execPath, LINE_START.args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
+      ...LINE_START.env,
       NODE_ENV: "test",
       DATABASE_URL: options.databaseUrl,
       PORT: String(port),
