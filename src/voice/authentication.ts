@@ -4,13 +4,12 @@
  * answer, and failed PIN attempts in a row lock telephone access to an account for a while.
  */
 
-import { availableParallelism } from "node:os";
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/database.js";
 import { patrons } from "../db/schema/index.js";
-import { LineBusyError } from "../db/transaction-gate.js";
 import { hashHkidDigits } from "../security/hkid.js";
-import { hashPin, verifyPin } from "../security/pin-hash.js";
+import { hashPin } from "../security/pin-hash.js";
+import { LINE_PIN_CHECKS, type PinVerifier } from "./pin-check-slots.js";
 
 export interface LockoutPolicy {
   attempts: number;
@@ -47,22 +46,11 @@ export type CredentialCheck =
   /** lockedAccounts: how many accounts this failure locked (for the metrics). */
   | { result: "failed"; lockedAccounts: number };
 
-/** Checks a keyed PIN against a stored hash (the line's own scrypt, or a hash the ILS exported). */
-export type PinVerifier = (pin: string, stored: string) => Promise<boolean>;
+export type { PinVerifier };
 
 // Checked against when no account has a PIN to check, so that a wrong card costs as long as a
 // wrong PIN and the time taken never tells whether a card exists.
 const DECOY_HASH = await hashPin("decoy-0000");
-
-/**
- * At most one PIN check per core at a time. scrypt runs on libuv's 4 threads, each check holding
- * 16 MiB outside the heap: on a 2-core machine, more at once are no faster (the rest of the
- * line and PostgreSQL need the cores too) and cost 32 MB more RSS (issue #9, memory). A check
- * that cannot start within HASH_SLOT_WAIT_MS is a line past capacity: the caller hears the busy
- * message rather than the apology when the webhook's budget runs out.
- */
-const HASH_SLOT_WAIT_MS = 1_500;
-const verifyPinPerCore = oneAtATimePerSlot(verifyPin, availableParallelism(), HASH_SLOT_WAIT_MS);
 
 /**
  * Whether the keys are the PIN of an account with this hash: one hash check, the same work
@@ -71,7 +59,7 @@ const verifyPinPerCore = oneAtATimePerSlot(verifyPin, availableParallelism(), HA
 export async function pinMatches(
   secret: string,
   pinHash: string | null,
-  verify: PinVerifier = verifyPinPerCore,
+  verify: PinVerifier = LINE_PIN_CHECKS.verify,
 ): Promise<boolean> {
   const pinShaped = /^\d{4,8}$/.test(secret);
   const verified = await verify(pinShaped ? secret : "0000", pinHash ?? DECOY_HASH);
@@ -200,41 +188,4 @@ export async function chooseByCardNumber(
   if (!row) return null;
   await resetFailures(db, row.id);
   return row.id;
-}
-
-/**
- * The verifier, with at most `slots` checks running at once; the rest wait their turn in order,
- * each for at most `maxWaitMs` (then LineBusyError).
- */
-function oneAtATimePerSlot(verify: PinVerifier, slots: number, maxWaitMs: number): PinVerifier {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  const slot = (): Promise<void> => {
-    if (running < slots) {
-      running++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const granted = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiting.splice(waiting.indexOf(granted), 1);
-        reject(new LineBusyError("no PIN check could start in time"));
-      }, maxWaitMs);
-      waiting.push(granted);
-    });
-  };
-  return async (pin, stored) => {
-    await slot();
-    try {
-      return await verify(pin, stored);
-    } finally {
-      // The slot passes straight to the next in line, or is given back.
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
 }

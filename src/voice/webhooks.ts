@@ -42,6 +42,7 @@ import {
 } from "./call-store.js";
 import { type CallEvent, languagesOf } from "./engine.js";
 import { LANGUAGES, type Language, type VoiceFlow } from "./flow-definition.js";
+import { LINE_PIN_CHECKS } from "./pin-check-slots.js";
 import { mayBePin, precheckPin } from "./pin-precheck.js";
 import { renderHangup } from "./twiml.js";
 import { callSidOf, FINAL_CALL_STATUSES, keyedDigits, statusCallbackOf } from "./webhook-input.js";
@@ -234,6 +235,10 @@ async function answer(
     : languagesOf(flow.steps[flow.start] ?? {});
   try {
     if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
+    // Past capacity at the PIN, a new call would only join the queue there: turned away now.
+    if (route === "incoming" && (options.pinChecks ?? LINE_PIN_CHECKS).backedUp) {
+      throw new LineBusyError("PIN checks are backed up");
+    }
     const pinPrecheck = await precheckWithin(options, req, route, callSid, eventOf, deadline);
     const { twiml, repeated, saved } = await transactionWithin(
       options,
@@ -316,7 +321,7 @@ async function precheckWithin(
   const { flow } = options.voiceFlow;
   return withinBudget(
     deadline,
-    precheckPin(options.db, flow, callSid, (state) => keyedInput(eventOf(state)), options.pinVerifier),
+    precheckPin(options.db, flow, callSid, (state) => keyedInput(eventOf(state)), options.pinChecks?.verify),
   );
 }
 

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { transactionGate } from "../../src/db/transaction-gate.js";
 import { verifyPin } from "../../src/security/pin-hash.js";
+import { pinCheckSlots } from "../../src/voice/pin-check-slots.js";
 import { DRIVERS } from "../support/database.js";
 import { call } from "../support/voice-app.js";
 import { lockOf, login, prompt, TWINS, twinsFixture, useDemoLine } from "./call-helpers.js";
@@ -26,10 +27,13 @@ describe.each(DRIVERS)("a login's hashing, on %s", (driver) => {
     extra: twinsFixture(),
     app: {
       lineGate: gate,
-      pinVerifier: async (pin, stored) => {
-        checks.push({ permitsHeld: gate.held, transactionsOpen: await transactionsOpen() });
-        return verifyPin(pin, stored);
-      },
+      pinChecks: pinCheckSlots(
+        async (pin, stored) => {
+          checks.push({ permitsHeld: gate.held, transactionsOpen: await transactionsOpen() });
+          return verifyPin(pin, stored);
+        },
+        { slots: 10, maxWaitMs: 5_000, refuseNewCallsPast: 100 },
+      ),
     },
   });
 

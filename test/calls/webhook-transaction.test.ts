@@ -10,6 +10,8 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { callResponses, calls } from "../../src/db/schema/index.js";
 import { transactionGate } from "../../src/db/transaction-gate.js";
+import { verifyPin } from "../../src/security/pin-hash.js";
+import { pinCheckSlots } from "../../src/voice/pin-check-slots.js";
 import { DRIVERS, TEST_DATABASE_URL } from "../support/database.js";
 import { call } from "../support/voice-app.js";
 import {
@@ -136,6 +138,49 @@ describe.each(DRIVERS)("a webhook's budget on %s", (driver) => {
     expect(await line.demo.db.select().from(calls).where(eq(calls.callSid, callSid))).toEqual([]);
   });
 });
+
+describe.each(DRIVERS)("PIN checks backed up, on %s", (driver) => {
+  // Checks run one at a time and finish when the test lets them; past one waiting, new calls are refused.
+  const release: Array<() => void> = [];
+  const pinChecks = pinCheckSlots(
+    async (pin, stored) => {
+      await new Promise<void>((resolve) => release.push(resolve));
+      return verifyPin(pin, stored);
+    },
+    { slots: 1, maxWaitMs: 10_000, refuseNewCallsPast: 1 },
+  );
+  const line = useDemoLine(driver, { app: { pinChecks } });
+
+  it("turns new calls away at once with the busy message, and lets them in again after", async () => {
+    const base = line.app.baseUrl;
+    const callSids = [newCallSid(), newCallSid(), newCallSid()];
+    for (const callSid of callSids) {
+      await post(`${base}/voice/incoming`, callParams(callSid));
+      await post(`${base}/voice/step?seq=1`, callParams(callSid, { Digits: "3" }));
+      await post(`${base}/voice/step?seq=2&lang=en`, callParams(callSid, { Digits: "2100000001" }));
+    }
+    // Three PINs keyed at once: one is being checked, two wait.
+    const logins = callSids.map((callSid) =>
+      post(`${base}/voice/step?seq=3&lang=en`, callParams(callSid, { Digits: "135790" })),
+    );
+    await expect.poll(() => pinChecks.backedUp).toBe(true);
+
+    const turnedAway = await post(`${base}/voice/incoming`, callParams(newCallSid()));
+    expect(turnedAway.body).toBe(busyTwiml("yue", "cmn", "en"));
+    expect(turnedAway.busy).toBe(true);
+
+    // The calls under way are not turned away: their PINs are checked in turn.
+    while (release.length > 0 || !(await Promise.race([Promise.all(logins).then(() => true), tick()]))) {
+      release.shift()?.();
+    }
+    for (const login of await Promise.all(logins)) expect(login.body).toContain("Items on loan");
+    const welcomed = await post(`${base}/voice/incoming`, callParams(newCallSid()));
+    expect(welcomed.busy).toBe(false);
+    expect(welcomed.body).toContain(prompt("en", "language.option"));
+  });
+});
+
+const tick = () => new Promise<false>((resolve) => setTimeout(() => resolve(false), 10));
 
 describe.each(DRIVERS)("what a signed webhook may carry, on %s", (driver) => {
   const line = useDemoLine(driver);

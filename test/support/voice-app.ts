@@ -18,9 +18,9 @@ import type { Clock } from "../../src/time/clock.js";
 import { libraryCalendar } from "../../src/time/library-clock.js";
 import { VOCABULARY } from "../../src/voice/actions/index.js";
 import type { SmsSender, VoiceDeps } from "../../src/voice/actions/types.js";
-import type { PinVerifier } from "../../src/voice/authentication.js";
 import { loadVoiceFlow } from "../../src/voice/flow-definition.js";
 import { parseOfficeHours } from "../../src/voice/office-hours.js";
+import type { PinCheckSlots } from "../../src/voice/pin-check-slots.js";
 import { TEST_IDENTITY_HASH_KEY } from "./database.js";
 
 export const TEST_AUTH_TOKEN = "test-twilio-auth-token-0123456789";
@@ -56,8 +56,8 @@ export interface VoiceAppOptions {
   lineGate?: TransactionGate;
   /** A webhook's budget in ms (default: the line's). */
   webhookBudgetMs?: number;
-  /** The PIN hash check (default: the line's verifyPin), to count or watch it. */
-  pinVerifier?: PinVerifier;
+  /** The PIN checks (default: the line's), to count, watch or hold them. */
+  pinChecks?: PinCheckSlots;
 }
 
 export interface VoiceApp {
@@ -107,7 +107,7 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
       staff: { ...DEFAULT_STAFF, ...options.staff },
       sendSms: options.sms ?? null,
       webhookBudgetMs: options.webhookBudgetMs,
-      pinVerifier: options.pinVerifier,
+      pinChecks: options.pinChecks,
     },
     ops: options.ops
       ? {

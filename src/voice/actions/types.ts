@@ -2,11 +2,12 @@ import type { Database, Transaction } from "../../db/database.js";
 import type { LineMetrics } from "../../metrics/line-metrics.js";
 import type { RenewalPolicy } from "../../rules/policy.js";
 import type { LibraryCalendar } from "../../time/library-clock.js";
-import type { LockoutPolicy, PinPrecheck, PinVerifier } from "../authentication.js";
+import type { LockoutPolicy, PinPrecheck } from "../authentication.js";
 import type { CallState } from "../call-state.js";
 import type { SpokenPart } from "../engine.js";
 import type { Language } from "../flow-definition.js";
 import type { OfficeHours } from "../office-hours.js";
+import type { PinCheckSlots } from "../pin-check-slots.js";
 
 /** Sends one SMS; throws when it could not. */
 export type SmsSender = (to: string, body: string) => Promise<void>;
@@ -23,8 +24,8 @@ export interface VoiceDeps {
   sendSms: SmsSender | null;
   /** Prometheus counters and timings; absent when /metrics is off. */
   metrics?: LineMetrics;
-  /** The PIN hash check (default: verifyPin); tests count and watch its calls. */
-  pinVerifier?: PinVerifier;
+  /** The PIN checks, a few at a time (default: LINE_PIN_CHECKS); tests count and watch them. */
+  pinChecks?: PinCheckSlots;
 }
 
 /** A call event for the console; details never hold keyed digits or a full number. */

@@ -1,0 +1,62 @@
+/** PIN checks a few at a time, in order, and a queue that turns work away (issue #9). */
+import { describe, expect, it } from "vitest";
+import { LineBusyError } from "../../../src/db/transaction-gate.js";
+import { pinCheckSlots } from "../../../src/voice/pin-check-slots.js";
+
+/** A verifier whose checks finish when the test says, recording the order they started in. */
+function heldVerifier() {
+  const started: string[] = [];
+  const finish: Array<() => void> = [];
+  const verify = (pin: string) =>
+    new Promise<boolean>((resolve) => {
+      started.push(pin);
+      finish.push(() => resolve(true));
+    });
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+  return { started, verify, finishNext: () => finish.shift()?.(), tick };
+}
+
+describe("PIN check slots", () => {
+  it("runs at most `slots` checks at once, the rest in the order they came", async () => {
+    const held = heldVerifier();
+    const slots = pinCheckSlots(held.verify, { slots: 2, maxWaitMs: 1_000, refuseNewCallsPast: 10 });
+    const checks = ["1111", "2222", "3333", "4444"].map((pin) => slots.verify(pin, "hash"));
+    await held.tick();
+    expect(held.started).toEqual(["1111", "2222"]);
+    held.finishNext();
+    await held.tick();
+    expect(held.started).toEqual(["1111", "2222", "3333"]);
+    held.finishNext();
+    held.finishNext();
+    await held.tick();
+    held.finishNext();
+    expect(await Promise.all(checks)).toEqual([true, true, true, true]);
+  });
+
+  it("turns a check away with LineBusyError when no slot comes free in time", async () => {
+    const held = heldVerifier();
+    const slots = pinCheckSlots(held.verify, { slots: 1, maxWaitMs: 20, refuseNewCallsPast: 10 });
+    const first = slots.verify("1111", "hash");
+    await expect(slots.verify("2222", "hash")).rejects.toBeInstanceOf(LineBusyError);
+    expect(held.started).toEqual(["1111"]);
+    held.finishNext();
+    expect(await first).toBe(true);
+  });
+
+  it("is backed up while more checks wait than new calls should be let in behind", async () => {
+    const held = heldVerifier();
+    const slots = pinCheckSlots(held.verify, { slots: 1, maxWaitMs: 1_000, refuseNewCallsPast: 1 });
+    const checks = ["1111", "2222"].map((pin) => slots.verify(pin, "hash"));
+    await held.tick();
+    expect(slots.backedUp).toBe(false);
+    checks.push(slots.verify("3333", "hash"));
+    expect(slots.backedUp).toBe(true);
+    held.finishNext();
+    await held.tick();
+    expect(slots.backedUp).toBe(false);
+    held.finishNext();
+    await held.tick();
+    held.finishNext();
+    await Promise.all(checks);
+  });
+});
