@@ -3,13 +3,12 @@
  * digits, then a PIN or the last four digits of the registered phone. Every failure gets the same
  * answer, and failed PIN attempts in a row lock telephone access to an account for a while.
  */
-
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/database.js";
 import { patrons } from "../db/schema/index.js";
 import { hashHkidDigits } from "../security/hkid.js";
 import { hashPin } from "../security/pin-hash.js";
-import { LINE_PIN_CHECKS, type PinVerifier } from "./pin-check-slots.js";
+import type { PinVerifier } from "./pin-check-slots.js";
 
 export interface LockoutPolicy {
   attempts: number;
@@ -46,8 +45,6 @@ export type CredentialCheck =
   /** lockedAccounts: how many accounts this failure locked (for the metrics). */
   | { result: "failed"; lockedAccounts: number };
 
-export type { PinVerifier };
-
 // Checked against when no account has a PIN to check, so that a wrong card costs as long as a
 // wrong PIN and the time taken never tells whether a card exists.
 const DECOY_HASH = await hashPin("decoy-0000");
@@ -59,7 +56,7 @@ const DECOY_HASH = await hashPin("decoy-0000");
 export async function pinMatches(
   secret: string,
   pinHash: string | null,
-  verify: PinVerifier = LINE_PIN_CHECKS.verify,
+  verify: PinVerifier,
 ): Promise<boolean> {
   const pinShaped = /^\d{4,8}$/.test(secret);
   const verified = await verify(pinShaped ? secret : "0000", pinHash ?? DECOY_HASH);
@@ -90,7 +87,7 @@ export async function checkCredentials(
   secret: string,
   now: Date,
   lockout: LockoutPolicy,
-  checking: { precheck: PinPrecheck | null; verify?: PinVerifier } = { precheck: null },
+  checking: { precheck: PinPrecheck | null; verify: PinVerifier },
 ): Promise<CredentialCheck> {
   const accounts =
     candidates.length === 0

@@ -10,6 +10,7 @@ import type { PinPrecheck } from "./authentication.js";
 import type { CallState } from "./call-state.js";
 import { afterAction, type CallEvent, handleEvent, type Instruction, type SpokenPart } from "./engine.js";
 import type { FlowDefinition } from "./flow-definition.js";
+import type { PinCheckSlots } from "./pin-check-slots.js";
 import { promptText, renderDial, renderGather, renderHangup } from "./twiml.js";
 import type { VoiceRouterOptions } from "./webhooks.js";
 
@@ -47,7 +48,7 @@ export interface RunContext {
 }
 
 export async function runToReply(
-  options: VoiceRouterOptions,
+  options: VoiceRouterOptions & { pinChecks: PinCheckSlots },
   start: CallState,
   event: CallEvent,
   run: RunContext,

@@ -7,9 +7,10 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db/database.js";
 import { calls, patrons } from "../db/schema/index.js";
-import { type PinPrecheck, type PinVerifier, pinMatches } from "./authentication.js";
+import { type PinPrecheck, pinMatches } from "./authentication.js";
 import type { CallState } from "./call-state.js";
 import type { FlowDefinition } from "./flow-definition.js";
+import type { PinVerifier } from "./pin-check-slots.js";
 
 /** The action whose input is a PIN to hash. */
 const PIN_ACTION = "verifyPin";
@@ -32,7 +33,7 @@ export async function precheckPin(
   callSid: string,
   /** The keys as the webhook reads them at the call's step; null when not keys it could take. */
   digitsAt: (state: CallState) => string | null,
-  verify: PinVerifier | undefined,
+  verify: PinVerifier,
 ): Promise<PinPrecheck | null> {
   const rows = await db
     .select({ state: calls.state, patronId: patrons.id, pinHash: patrons.pinHash })

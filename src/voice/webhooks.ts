@@ -42,7 +42,7 @@ import {
 } from "./call-store.js";
 import { type CallEvent, languagesOf } from "./engine.js";
 import { LANGUAGES, type Language, type VoiceFlow } from "./flow-definition.js";
-import { LINE_PIN_CHECKS } from "./pin-check-slots.js";
+import { LINE_PIN_CHECKS, type PinCheckSlots } from "./pin-check-slots.js";
 import { mayBePin, precheckPin } from "./pin-precheck.js";
 import { renderHangup } from "./twiml.js";
 import { callSidOf, FINAL_CALL_STATUSES, keyedDigits, statusCallbackOf } from "./webhook-input.js";
@@ -82,13 +82,21 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
   const router = express.Router();
   const gate = options.lineGate ?? transactionGate(10);
   const budgetMs = options.webhookBudgetMs ?? WEBHOOK_BUDGET_MS;
+  const pinChecks = options.pinChecks ?? LINE_PIN_CHECKS;
   router.use(express.urlencoded({ extended: false, limit: "20kb" }));
   router.use(requireTwilioSignature(options));
 
   const webhook = (route: WebhookRoute, eventOf: (req: Request, state: CallState) => CallEvent) => {
     return (req: Request, res: Response) =>
       countingQueries((statements) =>
-        answer({ ...options, gate, budgetMs }, req, res, route, (state) => eventOf(req, state), statements),
+        answer(
+          { ...options, gate, budgetMs, pinChecks },
+          req,
+          res,
+          route,
+          (state) => eventOf(req, state),
+          statements,
+        ),
       );
   };
   router.post(
@@ -182,7 +190,11 @@ function dialStatusOf(req: Request): string {
   return typeof status === "string" && DIAL_STATUSES.has(status) ? status : "failed";
 }
 
-type AnswerOptions = VoiceRouterOptions & { gate: TransactionGate; budgetMs: number };
+type AnswerOptions = VoiceRouterOptions & {
+  gate: TransactionGate;
+  budgetMs: number;
+  pinChecks: PinCheckSlots;
+};
 
 /**
  * A webhook's transaction, answered by its deadline: the result, or BudgetExceededError at the
@@ -230,13 +242,12 @@ async function answer(
   let stepOnArrival = UNKNOWN_STEP;
   // Before a language is chosen, the apology is said in every language the first step offers;
   // after, the action URL names the call's language, so even the busy message needs no lookup.
-  let languages: Language[] = languageOf(req)
-    ? [languageOf(req) as Language]
-    : languagesOf(flow.steps[flow.start] ?? {});
+  const chosen = languageOf(req);
+  let languages: Language[] = chosen ? [chosen] : languagesOf(flow.steps[flow.start] ?? {});
   try {
     if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
     // Past capacity at the PIN, a new call would only join the queue there: turned away now.
-    if (route === "incoming" && (options.pinChecks ?? LINE_PIN_CHECKS).backedUp) {
+    if (route === "incoming" && options.pinChecks.backedUp) {
       throw new LineBusyError("PIN checks are backed up");
     }
     const pinPrecheck = await precheckWithin(options, req, route, callSid, eventOf, deadline);
@@ -321,7 +332,7 @@ async function precheckWithin(
   const { flow } = options.voiceFlow;
   return withinBudget(
     deadline,
-    precheckPin(options.db, flow, callSid, (state) => keyedInput(eventOf(state)), options.pinChecks?.verify),
+    precheckPin(options.db, flow, callSid, (state) => keyedInput(eventOf(state)), options.pinChecks.verify),
   );
 }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.js";
 import * as schema from "../../src/db/schema/index.js";
 import { loadAccount } from "../../src/renewals/account-snapshot.js";
+import { verifyPin } from "../../src/security/pin-hash.js";
 import { precheckPin } from "../../src/voice/pin-precheck.js";
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/database.js";
 import { loadFixture } from "../support/library-fixture.js";
@@ -93,7 +94,7 @@ describe.runIf(TEST_DATABASE_URL)("the plans of the lookups, on PostgreSQL", () 
       VOICE_FLOW.flow,
       "CA00000000000000000000000000000000",
       () => "1111",
-      undefined,
+      verifyPin,
     );
     const plan = await planOf(statements.find((s) => /from "calls"/.test(s.query)));
     expect(plan).toMatch(/Index Scan using patrons_pkey on patrons[^\n]*\n\s+Index Cond: \(id = ANY /);

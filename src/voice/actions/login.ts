@@ -33,7 +33,7 @@ export const verifyPin: Action = async (ctx, state, input) => {
     input,
     ctx.calendar.clock.now(),
     ctx.lockout,
-    { precheck: ctx.pinPrecheck, verify: ctx.pinChecks?.verify },
+    { precheck: ctx.pinPrecheck, verify: ctx.pinChecks.verify },
   );
   if (check.result === "ok") return loggedIn(ctx, state, check);
   if (check.result === "ambiguous") {

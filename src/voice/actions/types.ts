@@ -35,7 +35,9 @@ export interface CallEventRecord {
   detail?: Record<string, unknown>;
 }
 
-export interface ActionContext extends Omit<VoiceDeps, "db"> {
+export interface ActionContext extends Omit<VoiceDeps, "db" | "pinChecks"> {
+  /** The line's PIN checks (VoiceDeps.pinChecks, or LINE_PIN_CHECKS). */
+  pinChecks: PinCheckSlots;
   /** The webhook's transaction: what an action reads and writes commits with the answer, or not at all. */
   db: Transaction;
   callSid: string;
