@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseKeys, resolveGather } from "./gather-input.js";
+import { type CallerTurn, parseScriptStep, promptsHeardInFull, type ScriptStep } from "./script-entry.js";
 import { keySeconds, promptSeconds, roundSeconds } from "./speech-timing.js";
 import type { CallError, DialCallStatus, TranscriptEntry } from "./transcript.js";
 import {
@@ -20,6 +21,7 @@ import {
 import { type FetchFunction, sendWebhook, type WebhookExchange } from "./webhook-request.js";
 
 export { KeysError, NO_INPUT } from "./gather-input.js";
+export type { Listening, ScriptEntry, ScriptStep } from "./script-entry.js";
 export type { CallError, CallErrorReason, DialCallStatus, TranscriptEntry } from "./transcript.js";
 export type { FetchFunction, WebhookExchange } from "./webhook-request.js";
 
@@ -39,9 +41,11 @@ export interface PlaceCallOptions {
   to?: string;
   /**
    * What the caller keys, one entry per Gather, e.g. ["3", "2100000001#", "(timeout)"];
-   * "" or "(timeout)" is no input. When it runs out, the caller hangs up.
+   * "" or "(timeout)" is no input. When it runs out, the caller hangs up. An entry may also say
+   * how much of the Gather's prompts the caller hears before keying: "0@news", or
+   * { keys: "0", listen: "news" } (script-entry.ts).
    */
-  script?: readonly string[];
+  script?: readonly ScriptStep[];
   /**
    * The interactive alternative to `script`: asked at each Gather, after its prompts; null hangs up,
    * "" keys nothing. Anything a keypad cannot send rejects the call with a KeysError.
@@ -54,7 +58,7 @@ export interface PlaceCallOptions {
   /**
    * A script caller presses keys as soon as a Gather starts, so its nested prompts are cut short:
    * they stay in the transcript, marked interrupted, and count no time. Default false: the caller
-   * hears every prompt to its end.
+   * hears every prompt to its end. An entry that says how it listens overrides this for its Gather.
    */
   bargeIn?: boolean;
   fetch?: FetchFunction;
@@ -103,7 +107,8 @@ class SimulatedCall {
   private readonly callParams: Record<string, string>;
   private readonly fetch: FetchFunction;
   private readonly maxRequests: number;
-  private readonly nextKeys: () => Promise<string | null>;
+  /** The caller's next turn; null hangs up. */
+  private readonly nextTurn: () => Promise<CallerTurn | null>;
   private readonly keysKnownAhead: boolean;
   private readonly transcript: TranscriptEntry[] = [];
   private readonly heard: string[] = [];
@@ -133,15 +138,17 @@ class SimulatedCall {
     this.maxRequests = options.maxRequests ?? 200;
     if (options.nextKeys) {
       const ask = options.nextKeys;
-      this.nextKeys = async () => {
+      // A person types after hearing the prompts through.
+      this.nextTurn = async () => {
         const line = await ask();
-        return line === null ? null : parseKeys(line);
+        return line === null ? null : { keys: parseKeys(line), listen: "all" };
       };
       this.keysKnownAhead = false;
     } else {
       // Checked whole before dialling, so a typo fails at once rather than mid-call.
-      const entries = (options.script ?? []).map(parseKeys);
-      this.nextKeys = async () => entries.shift() ?? null;
+      const fallback = options.bargeIn ? "none" : "all";
+      const turns = (options.script ?? []).map((step) => parseScriptStep(step, fallback));
+      this.nextTurn = async () => turns.shift() ?? null;
       this.keysKnownAhead = true;
     }
   }
@@ -260,17 +267,22 @@ class SimulatedCall {
         `<Gather input="${gather.input.join(" ")}">: the simulated caller only presses keys`,
       );
     }
-    // Twilio stops the nested prompts at the first key; a script caller may key without listening.
-    let keys = this.options.bargeIn && this.keysKnownAhead ? await this.nextKeys() : undefined;
-    const interrupted = typeof keys === "string" && keys !== "";
-    for (const prompt of gather.prompts) this.speak(prompt, interrupted);
-    if (keys === undefined) keys = await this.nextKeys();
-    if (keys === null) {
+    // Twilio stops the nested prompts at the first key. A script caller's keys are known before
+    // the prompts start, so the entry decides how much is heard first; a caller who keys nothing,
+    // or whose script has run out, hears everything.
+    let turn = this.keysKnownAhead ? await this.nextTurn() : undefined;
+    const heardInFull =
+      turn && turn.keys !== ""
+        ? promptsHeardInFull(gather.prompts, turn.listen)
+        : gather.prompts.map(() => true);
+    for (const [index, prompt] of gather.prompts.entries()) this.speak(prompt, !heardInFull[index]);
+    if (turn === undefined) turn = await this.nextTurn();
+    if (turn === null) {
       this.record({ kind: "hangup", by: "caller", seconds: 0 });
       return { kind: "end", endedBy: "caller", callStatus: "completed" };
     }
 
-    const result = resolveGather(keys, gather);
+    const result = resolveGather(turn.keys, gather);
     // No digits (a timeout, or the finish key alone): Twilio goes on with the next verb unless
     // actionOnEmptyResult asks for the action anyway.
     const sentToAction = result.digits !== "" || gather.actionOnEmptyResult;

@@ -66,7 +66,13 @@ export async function runToReply(
     }
     if (instruction.type === "reply") {
       const state = instruction.state;
-      const parts = [...said, ...instruction.say];
+      // The news the actions spoke and the step's own prompts are separate <Say>s: a caller who
+      // knows the keys hears the news (the reference number) and presses ahead of the options.
+      const [firstPrompt, ...otherPrompts] = instruction.say;
+      const parts =
+        said.length > 0 && firstPrompt
+          ? [...said, { ...firstPrompt, breakBefore: true }, ...otherPrompts]
+          : [...said, ...instruction.say];
       const target = { catalogues, language: state.language };
       // The call's language rides on the URL once chosen (signed by Twilio with the rest), so
       // that a webhook turned away before it reads the call is still answered in that language.

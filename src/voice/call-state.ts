@@ -31,9 +31,22 @@ export interface CallState {
   cardLastFour: string | null;
   /** Whether the account has a mobile number an SMS can go to. */
   hasMobile: boolean;
+  /** What the menu needs to know about the reader, read at the summary after login. */
+  account: AccountFacts | null;
   /** The reader's latest renewal request in this call, for "hear the reference number again". */
-  lastRenewal: { trn: string; transactionId: number } | null;
-  offer: { items: OfferedItem[]; index: number } | null;
+  lastRenewal: { trn: string; transactionId: number; refused: number } | null;
+  /** Whether the caller heard a reference number in this call, whoever was logged in: the goodbye reminds them. */
+  referenceGiven: boolean;
+  /** The loans offered one at a time; `tried`: loans the caller tried to renew, not offered again by "another item". */
+  offer: { items: OfferedItem[]; index: number; tried: number[] } | null;
+}
+
+/** The reader's account as the menu speaks to it (voice-line.md: only the options that do something). */
+export interface AccountFacts {
+  loans: number;
+  /** An account-level block: nothing can be renewed, so staff comes first. */
+  blocked: boolean;
+  charges: boolean;
 }
 
 export function initialCallState(start: string): CallState {
@@ -47,7 +60,9 @@ export function initialCallState(start: string): CallState {
     patronId: null,
     cardLastFour: null,
     hasMobile: false,
+    account: null,
     lastRenewal: null,
+    referenceGiven: false,
     offer: null,
   };
 }

@@ -5,12 +5,17 @@
  */
 import type { CallState } from "./call-state.js";
 import type { FlowDefinition, GatherSpec, Language, PromptRef, Step, Transition } from "./flow-definition.js";
+// Where each event leads is decided in the graph module, so the diagram and the path tests list
+// exactly the moves made here.
+import { DONE, inputWay, isMissLimit, targetOf } from "./flow-graph.js";
 
 /** One prompt to speak: a catalogue key, its filled-in placeholders, and its language if not the call's. */
 export interface SpokenPart {
   key: string;
   params?: Record<string, string>;
   language?: Language;
+  /** Starts a <Say> of its own even after a part in the same voice: news, then the options. */
+  breakBefore?: boolean;
 }
 
 export type CallEvent =
@@ -68,15 +73,9 @@ export function handleEvent(
   }
 
   if (event.invalid) return miss(flow, state, true, ctx);
-  if (step.digits) {
-    if (event.digits === "") return miss(flow, state, false, ctx);
-    return runOrFollow(flow, state, step.digits, event.digits, ctx);
-  }
-  const chosen = step.keys?.[event.digits];
-  if (!chosen || (chosen.when && !isTrue(ctx, chosen.when, state))) {
-    return miss(flow, state, event.digits !== "", ctx);
-  }
-  return runOrFollow(flow, state, chosen, event.digits, ctx);
+  const way = inputWay(step, event.digits, (condition) => isTrue(ctx, condition, state));
+  if (!way) return miss(flow, state, event.digits !== "", ctx);
+  return runOrFollow(flow, state, way, event.digits, ctx);
 }
 
 /** After the handler ran an action: follow the transition for the action's outcome. */
@@ -87,7 +86,7 @@ export function afterAction(
   outcome: string,
   ctx: EngineContext,
 ): Instruction {
-  const target = transition.to ?? transition.results?.[outcome];
+  const target = targetOf(transition, outcome);
   if (!target)
     throw new Error(
       `action "${transition.action}" gave outcome "${outcome}", which the flow does not handle`,
@@ -122,7 +121,7 @@ function runOrFollow(
   ctx: EngineContext,
 ): Instruction {
   if (t.action) return { type: "run", action: t.action, args: t.args ?? {}, input, transition: t, state };
-  return afterAction(flow, state, t, "done", ctx);
+  return afterAction(flow, state, t, DONE, ctx);
 }
 
 /**
@@ -136,8 +135,7 @@ function miss(flow: FlowDefinition, state: CallState, wrongKey: boolean, ctx: En
     const languages = languagesOf(step);
     return languages.length === 0 ? [{ key }] : languages.map((language) => ({ key, language }));
   };
-  const misses = state.misses + 1;
-  if (misses >= flow.maxMisses) {
+  if (isMissLimit(flow, state.misses)) {
     return enterStep(
       flow,
       { ...state, step: flow.missLimitStep, misses: 0 },
@@ -147,7 +145,7 @@ function miss(flow: FlowDefinition, state: CallState, wrongKey: boolean, ctx: En
   }
   return {
     type: "reply",
-    state: { ...state, misses },
+    state: { ...state, misses: state.misses + 1 },
     say: [...(wrongKey ? inEach(flow.missPrompt) : []), ...promptsOf(step, state, ctx)],
     gather: step.gather ?? null,
     dial: false,

@@ -68,11 +68,42 @@ const flowFile = z.strictObject({
   steps: z.record(z.string(), step),
 });
 
+/** The scripts a title can be split into (twiml.ts), each of which a catalogue may give a voice. */
+export const TITLE_SCRIPTS = ["Han", "Latin"] as const;
+export type TitleScript = (typeof TITLE_SCRIPTS)[number];
+
+const scriptVoices = z.record(z.string(), z.enum(LANGUAGES)).superRefine((voices, ctx) => {
+  for (const script of Object.keys(voices)) {
+    if (!(TITLE_SCRIPTS as readonly string[]).includes(script))
+      ctx.addIssue({
+        code: "custom",
+        path: [script],
+        message: `a script is one of ${TITLE_SCRIPTS.join(", ")}`,
+      });
+  }
+});
+
 const catalogueFile = z.strictObject({
   voice: z.string().min(1),
   languageCode: z.string().min(2),
+  /** Title text in these scripts is read by that language's voice: `{ "Han": "yue" }` in en.json. */
+  scriptVoices: scriptVoices.optional(),
   prompts: z.record(z.string(), z.string().min(1)),
 });
+
+/** A catalogue's schema, knowing whose it is: a script is sent to another language's voice, not its own. */
+function catalogueFileOf(language: Language) {
+  return catalogueFile.superRefine((catalogue, ctx) => {
+    for (const [script, voiceLanguage] of Object.entries(catalogue.scriptVoices ?? {})) {
+      if (voiceLanguage === language)
+        ctx.addIssue({
+          code: "custom",
+          path: ["scriptVoices", script],
+          message: `"${language}" is this catalogue's own language; leave ${script} out to keep its voice`,
+        });
+    }
+  });
+}
 
 export type Transition = z.infer<typeof transition>;
 export type PromptRef = z.infer<typeof promptRef>;
@@ -106,7 +137,7 @@ export function loadVoiceFlow(vocabulary: FlowVocabulary, dir = VOICE_FLOWS_DIR)
   const flow = parseFile(dir, "flow.json", flowFile, problems);
   const catalogues: Partial<Record<Language, Catalogue>> = {};
   for (const language of LANGUAGES) {
-    const catalogue = parseFile(dir, `prompts/${language}.json`, catalogueFile, problems);
+    const catalogue = parseFile(dir, `prompts/${language}.json`, catalogueFileOf(language), problems);
     if (catalogue) catalogues[language] = catalogue;
   }
   if (flow && LANGUAGES.every((language) => catalogues[language])) {

@@ -133,8 +133,15 @@ const EN_DANGLING_WORDS = new Set([
   "at",
   "from",
 ]);
+// Characters that leave a cut Chinese title hanging (香港植物的分類與 → 香港植物的分類).
+const ZH_DANGLING_CHARS = new Set(["與", "与", "及", "和", "的", "之", "或", "暨", "並", "并"]);
 const TRAILING_PUNCTUATION = /[\s,;:.\-–—/、，；：。·]+$/u;
 const DROPPED_BRACKETS = /[《》〈〉「」『』【】〔〕]/gu;
+
+// What a cut title ends with, so that the caller hears it was cut rather than taking the words
+// for the whole title. Said in the language of the voice that will read the title's end.
+const CUT_MARKER_ZH = "等";
+const CUT_MARKER_EN = ", and so on";
 
 function isMostlyCjk(text: string): boolean {
   const han = text.match(/\p{Script=Han}/gu)?.length ?? 0;
@@ -160,6 +167,10 @@ function sanitizeTitle(title: string, cjk: boolean, language: Language): string 
   );
 }
 
+function dropTrailingPunctuation(text: string): string {
+  return text.replace(TRAILING_PUNCTUATION, "") || text;
+}
+
 function cutCjk(text: string, maxChars: number): string {
   const chars = Array.from(text);
   let end = maxChars;
@@ -170,9 +181,14 @@ function cutCjk(text: string, maxChars: number): string {
     while (start > 0 && wordChar.test(chars[start - 1] ?? "")) start--;
     if (start > 0) end = start;
   }
-  return chars.slice(0, end).join("").replace(TRAILING_PUNCTUATION, "");
+  let kept = dropTrailingPunctuation(chars.slice(0, end).join(""));
+  while (charCount(kept) > 1 && ZH_DANGLING_CHARS.has(Array.from(kept).at(-1) ?? "")) {
+    kept = dropTrailingPunctuation(Array.from(kept).slice(0, -1).join(""));
+  }
+  return kept;
 }
 
+/** Whole words within the limit; a first word longer than the limit has no boundary to cut at. */
 function cutLatin(text: string, maxChars: number): string {
   const words = text.split(" ");
   const kept: string[] = [];
@@ -185,14 +201,25 @@ function cutLatin(text: string, maxChars: number): string {
   }
   if (kept.length === 0) return Array.from(text).slice(0, maxChars).join("");
   while (kept.length > 1 && EN_DANGLING_WORDS.has((kept.at(-1) ?? "").toLowerCase())) kept.pop();
-  return kept.join(" ").replace(TRAILING_PUNCTUATION, "") || kept.join(" ");
+  return dropTrailingPunctuation(kept.join(" "));
+}
+
+/**
+ * The words that end a cut title. A Chinese title is read by a Chinese voice whatever the call's
+ * language (twiml.ts), and in a Chinese call so is every title: both end in 等.
+ */
+function cutMarker(cjk: boolean, language: Language): string {
+  return cjk || language !== "en" ? CUT_MARKER_ZH : CUT_MARKER_EN;
 }
 
 /**
  * A title cut to a speakable length. Over the limit, a subtitle after ":" (or "：") goes first,
- * if what remains still names the book; then the title is cut, at a word boundary for Latin
- * script. No "…" is added: the voice would read it, or pause oddly. The default limit is 60
- * characters, or 20 for a title written mostly in Chinese characters.
+ * if what remains still names the book; that main title is whole, so nothing is added. Otherwise
+ * the title is cut at a word boundary (a character for Chinese) before the limit, without ending
+ * on "the", "of", "and" (與, 的, …), and the cut is heard: ", and so on" for a Latin-script title
+ * in an English call, 等 for a Chinese title or in a Chinese call. The marker comes on top of the
+ * limit, which counts the title's own characters: 60, or 20 for a title written mostly in Chinese
+ * characters. No "…": the voice would read it, or pause oddly.
  */
 export function speakableTitle(title: string, language: Language, maxChars?: number): string {
   if (maxChars !== undefined && (!Number.isInteger(maxChars) || maxChars < 1)) {
@@ -209,7 +236,8 @@ export function speakableTitle(title: string, language: Language, maxChars?: num
     if (charCount(main) >= (cjk ? MIN_MAIN_TITLE_CJK : MIN_MAIN_TITLE_LATIN)) text = main;
     if (charCount(text) <= limit) return text;
   }
-  return cjk ? cutCjk(text, limit) : cutLatin(text, limit);
+  const cut = cjk ? cutCjk(text, limit) : cutLatin(text, limit);
+  return cut + cutMarker(cjk, language);
 }
 
 // A sentence end: the cut goes after the mark, the space after it is dropped.

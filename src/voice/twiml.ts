@@ -1,11 +1,19 @@
 /**
  * Turns the engine's reply into TwiML with the twilio package's VoiceResponse: prompts nested in
  * <Gather> so a caller who knows the keys can press ahead, a <Redirect> after it so no input still
- * reaches us, text in each language's own voice and chunked under <Say>'s limit.
+ * reaches us, text in each language's own voice and chunked under <Say>'s limit. A title in a
+ * script the call's voice cannot read goes to a voice that can, in a <Say> of its own inside the
+ * same <Gather>, so the caller can still press ahead (voice-line.md, "The caller's time").
  */
 import twilio from "twilio";
 import type { SpokenPart } from "./engine.js";
-import type { Catalogue, GatherSpec, Language } from "./flow-definition.js";
+import {
+  type Catalogue,
+  type GatherSpec,
+  type Language,
+  TITLE_SCRIPTS,
+  type TitleScript,
+} from "./flow-definition.js";
 import { chunkForSay } from "./speech-format.js";
 
 type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
@@ -16,6 +24,34 @@ export interface RenderTarget {
   language: Language;
 }
 
+/** A stretch of a prompt's words, and the placeholder it was filled in for, if any. */
+interface Filled {
+  text: string;
+  placeholder?: string;
+}
+
+/** The catalogue text cut at its placeholders, each filled in. */
+function fillPrompt(
+  catalogues: Record<Language, Catalogue>,
+  key: string,
+  language: Language,
+  params: Record<string, string>,
+): Filled[] {
+  const text = catalogues[language].prompts[key];
+  if (text === undefined) throw new Error(`no prompt "${key}" in ${language}`);
+  const filled: Filled[] = [];
+  let at = 0;
+  for (const match of text.matchAll(/\{(\w+)\}/g)) {
+    const name = match[1] as string;
+    const value = params[name];
+    if (value === undefined) throw new Error(`prompt "${key}" needs {${name}}`);
+    filled.push({ text: text.slice(at, match.index) }, { text: value, placeholder: name });
+    at = match.index + match[0].length;
+  }
+  filled.push({ text: text.slice(at) });
+  return filled;
+}
+
 /** A prompt's words: the catalogue text with its placeholders filled in. */
 export function promptText(
   catalogues: Record<Language, Catalogue>,
@@ -23,13 +59,98 @@ export function promptText(
   language: Language,
   params: Record<string, string> = {},
 ): string {
-  const text = catalogues[language].prompts[key];
-  if (text === undefined) throw new Error(`no prompt "${key}" in ${language}`);
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = params[name];
-    if (value === undefined) throw new Error(`prompt "${key}" needs {${name}}`);
-    return value;
+  return fillPrompt(catalogues, key, language, params)
+    .map((piece) => piece.text)
+    .join("");
+}
+
+/** Words for one voice: the catalogue (voice and language code) of `language` reads them. */
+interface Voiced {
+  language: Language;
+  text: string;
+}
+
+const SCRIPT_PATTERNS: Record<TitleScript, RegExp> = {
+  Han: /\p{Script=Han}/u,
+  Latin: /\p{Script=Latin}/u,
+};
+
+function scriptOf(char: string): TitleScript | null {
+  return TITLE_SCRIPTS.find((script) => SCRIPT_PATTERNS[script].test(char)) ?? null;
+}
+
+/**
+ * A title in runs of one voice each: a letter in a script the catalogue sends elsewhere
+ * (`scriptVoices`) goes to that language's voice, any other to the call's. Digits, spaces and
+ * punctuation belong to no script: they stay with the letters before them (at the start, after).
+ */
+function splitTitleByScript(title: string, catalogue: Catalogue, language: Language): Voiced[] {
+  const runs: Voiced[] = [];
+  let leading = "";
+  for (const char of title) {
+    const script = scriptOf(char);
+    const last = runs.at(-1);
+    if (script === null) {
+      if (last) last.text += char;
+      else leading += char;
+      continue;
+    }
+    const voiceLanguage = catalogue.scriptVoices?.[script] ?? language;
+    if (last?.language === voiceLanguage) last.text += char;
+    else runs.push({ language: voiceLanguage, text: leading + char });
+    leading = "";
+  }
+  if (leading) runs.push({ language, text: leading });
+  return runs;
+}
+
+// Punctuation written against a placeholder ("{title}, due", "“{title}”") is read with the title,
+// so that the sentence's own voice does not start a <Say> on a bare comma.
+const PUNCTUATION_BEFORE = /[^\s\p{L}\p{N}]+$/u;
+const PUNCTUATION_AFTER = /^[^\s\p{L}\p{N}]+/u;
+
+/** A part's words, in the voices that read them: the title may need others than the sentence. */
+function voicedPieces(part: SpokenPart, target: RenderTarget): Voiced[] {
+  const language = part.language ?? target.language;
+  const catalogue = target.catalogues[language];
+  const filled = fillPrompt(target.catalogues, part.key, language, part.params ?? {});
+  const pieces: Voiced[] = [];
+  filled.forEach((piece, index) => {
+    if (piece.placeholder !== "title" || !catalogue.scriptVoices) {
+      pieces.push({ language, text: piece.text });
+      return;
+    }
+    // Literal text always surrounds a placeholder in fillPrompt's output.
+    const before = pieces.at(-1) as Voiced;
+    const after = filled[index + 1] as Filled;
+    const opening = before.text.match(PUNCTUATION_BEFORE)?.[0] ?? "";
+    const closing = after.text.match(PUNCTUATION_AFTER)?.[0] ?? "";
+    before.text = before.text.slice(0, before.text.length - opening.length);
+    after.text = after.text.slice(closing.length);
+    pieces.push(...splitTitleByScript(opening + piece.text + closing, catalogue, language));
   });
+  return pieces.filter((piece) => piece.text !== "");
+}
+
+/**
+ * The words of all parts in runs of one voice, each run one <Say> (or several, if long). A part
+ * follows on in the run before it, after a space, when it starts in the same voice, unless it
+ * asks for a break; the pieces of one part join as written.
+ */
+function voiceRuns(parts: SpokenPart[], target: RenderTarget): Voiced[] {
+  const runs: Voiced[] = [];
+  for (const part of parts) {
+    voicedPieces(part, target).forEach((piece, index) => {
+      const last = runs.at(-1);
+      const startsPart = index === 0;
+      if (last?.language === piece.language && !(startsPart && part.breakBefore)) {
+        last.text += startsPart ? ` ${piece.text}` : piece.text;
+      } else {
+        runs.push({ ...piece });
+      }
+    });
+  }
+  return runs;
 }
 
 /**
@@ -41,19 +162,9 @@ function sayLimit(text: string): number {
 }
 
 function sayAll(into: Sayer, parts: SpokenPart[], target: RenderTarget): void {
-  // Consecutive parts in one language go into one <Say>, in that language's voice.
-  const runs: { language: Language; texts: string[] }[] = [];
-  for (const part of parts) {
-    const language = part.language ?? target.language;
-    const text = promptText(target.catalogues, part.key, language, part.params);
-    const last = runs.at(-1);
-    if (last && last.language === language) last.texts.push(text);
-    else runs.push({ language, texts: [text] });
-  }
-  for (const run of runs) {
+  for (const run of voiceRuns(parts, target)) {
     const { voice, languageCode } = target.catalogues[run.language];
-    const text = run.texts.join(" ");
-    for (const chunk of chunkForSay(text, sayLimit(text))) {
+    for (const chunk of chunkForSay(run.text, sayLimit(run.text))) {
       into.say({ voice: voice as never, language: languageCode as never }, chunk);
     }
   }

@@ -4,7 +4,7 @@
  * neither answers. PGlite always, PostgreSQL too with TEST_DATABASE_URL.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { flowGraph } from "../../src/ops/flow-diagram/flow-graph.js";
+import { flowGraph } from "../../src/voice/flow-graph.js";
 import { createTestDatabase, DRIVERS, resetData, type TestDatabase } from "../support/database.js";
 import { type OpsApp, OpsClient, signedInClient, startOpsApp } from "../support/ops-app.js";
 import { VOICE_FLOW } from "../support/voice-app.js";

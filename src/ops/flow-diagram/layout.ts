@@ -5,7 +5,7 @@
  */
 import dagre, { type EdgeLabel, type GraphLabel, type NodeLabel } from "@dagrejs/dagre";
 import type { FlowDefinition } from "../../voice/flow-definition.js";
-import { type FlowEdge, type FlowStep, type FlowTransition, flowGraph } from "./flow-graph.js";
+import { type FlowEdge, type FlowStep, type FlowTransition, flowGraph } from "../../voice/flow-graph.js";
 
 /** Sizes in SVG user units (px at 100%); the text is measured by estimate, there is no browser here. */
 export const GEOMETRY = {

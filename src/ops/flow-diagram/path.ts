@@ -4,7 +4,7 @@
  * two steps that the flow has no arrow for lights nothing.
  */
 import type { FlowDefinition } from "../../voice/flow-definition.js";
-import { flowGraph } from "./flow-graph.js";
+import { flowGraph } from "../../voice/flow-graph.js";
 
 export interface PathHighlight {
   /** The first step of the path that the flow still has. */

@@ -1,7 +1,7 @@
 /** The flow: the diagram page, and the same graph as JSON. */
 import express, { type Router } from "express";
 import type { ConsoleContext } from "../console-context.js";
-import { flowGraphDocument } from "../flow-diagram/flow-graph.js";
+import { flowGraphDocument } from "../flow-diagram/flow-graph-document.js";
 import { viewerOf } from "../guard.js";
 import { FlowPage } from "../views/flow-page.js";
 import { sendPage } from "../views/page.js";

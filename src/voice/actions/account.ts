@@ -16,26 +16,34 @@ export async function readAccount(ctx: ActionContext, state: CallState) {
   return account;
 }
 
-/** How many items are on loan and overdue, and any account-level block, said once (step 4). */
+/**
+ * After login (step 4): the loans and how many are overdue as one sentence, then any account-level
+ * block, once, with the way forward. Remembers what the menu needs to speak only what helps.
+ */
 export const summariseAccount: Action = async (ctx, state) => {
   const account = await readAccount(ctx, state);
   const today = ctx.calendar.today();
   const open = openLoansOf(account.snapshot);
-  const say: SpokenPart[] =
-    open.length === 0
-      ? [{ key: "summary.noLoans" }]
-      : [
-          {
-            key: "summary.loans",
-            params: {
-              count: String(open.length),
-              overdue: String(open.filter((l) => l.dueOn < today).length),
-            },
-          },
-        ];
-  for (const block of accountBlocks(account.snapshot, today, ctx.policy)) say.push({ key: `block.${block}` });
-  return { outcome: "done", state, say };
+  const overdue = open.filter((l) => l.dueOn < today).length;
+  const blocks = accountBlocks(account.snapshot, today, ctx.policy);
+  const charges = outstandingCharges(account.snapshot, today, ctx.policy).totalCents > 0;
+  const say: SpokenPart[] = [loansSentence(open.length, overdue)];
+  for (const block of blocks) say.push({ key: `block.${block}` });
+  if (blocks.length > 0) say.push({ key: "block.help" });
+  return {
+    outcome: "done",
+    state: { ...state, account: { loans: open.length, blocked: blocks.length > 0, charges } },
+    say,
+  };
 };
+
+/** "You have 3 items on loan, 1 of them overdue." One item and none are said their own way. */
+function loansSentence(count: number, overdue: number): SpokenPart {
+  if (count === 0) return { key: "summary.noLoans" };
+  if (count === 1) return { key: overdue > 0 ? "summary.oneLoanOverdue" : "summary.oneLoan" };
+  if (overdue === 0) return { key: "summary.loans", params: { count: String(count) } };
+  return { key: "summary.loansOverdue", params: { count: String(count), overdue: String(overdue) } };
+}
 
 /** Every item on loan: title, due date, overdue or not, in due-date order. */
 export const listLoans: Action = async (ctx, state) => {

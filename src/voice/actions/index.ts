@@ -8,6 +8,7 @@ import { chooseAccountByCard, chooseLanguage, forgetReader, identifyCard, verify
 import {
   explainRefusals,
   nextOfferedItem,
+  offerAnotherItem,
   offeredItemSpeech,
   renewAll,
   renewOfferedItem,
@@ -32,15 +33,32 @@ export const ACTIONS: Record<string, Action> = {
   repeatReference,
   startItemOffer,
   nextOfferedItem,
+  offerAnotherItem,
   renewOfferedItem,
   transferToStaff,
   afterStaffCall,
   sendRenewalSms,
 };
 
+/**
+ * What the menus and the goodbye depend on (voice-line.md, "The caller's time and the situation"):
+ * a menu speaks only the options that do something for this reader. Read from the call state alone.
+ */
+export const SITUATIONS: Record<string, (state: CallState) => boolean> = {
+  hasLoans: (state) => (state.account?.loans ?? 0) > 0,
+  hasCharges: (state) => state.account?.charges === true,
+  blocked: (state) => state.account?.blocked === true,
+  notBlocked: (state) => state.account?.blocked !== true,
+  canRenew: (state) => (state.account?.loans ?? 0) > 0 && state.account?.blocked !== true,
+  someRefused: (state) => (state.lastRenewal?.refused ?? 0) > 0,
+  gaveReference: (state) => state.referenceGiven === true,
+  noReference: (state) => state.referenceGiven !== true,
+};
+
 export function engineContext(deps: Pick<VoiceDeps, "sendSms" | "calendar">): EngineContext {
   return {
     conditions: {
+      ...SITUATIONS,
       // Offered only where SMS is set up and the account has a mobile number (voice-line.md).
       smsAvailable: (state: CallState) =>
         deps.sendSms !== null && state.hasMobile && state.lastRenewal !== null,
@@ -51,25 +69,32 @@ export function engineContext(deps: Pick<VoiceDeps, "sendSms" | "calendar">): En
 
 /** Prompt keys spoken from code rather than named in flow.json. */
 export const CODE_PROMPT_KEYS: readonly string[] = [
-  "welcome",
   "login.failed",
   "login.tooManyFailures",
   "summary.loans",
+  "summary.loansOverdue",
+  "summary.oneLoan",
+  "summary.oneLoanOverdue",
   "summary.noLoans",
   ...ACCOUNT_BLOCK_CODES.map((code) => `block.${code}`),
+  "block.help",
   ...REFUSAL_PRIORITY.map((code) => `reason.${code}`),
-  "renewAll.counts",
+  "renewAll.one",
+  "renewAll.all",
+  "renewAll.some",
+  "renewAll.none",
   "renewal.reference",
   "renewal.newDueDate",
   "renewal.newDueDateOfItem",
   "refusals.none",
   "refusals.item",
   "itemOffer.item",
-  "itemOffer.overdue",
+  "itemOffer.overdueItem",
   "itemOffer.set",
   "itemOffer.noMore",
   "renewOne.renewed",
   "renewOne.refused",
+  "renewOne.notRenewed",
   "loans.none",
   "loans.item",
   "loans.overdueItem",
@@ -80,6 +105,7 @@ export const CODE_PROMPT_KEYS: readonly string[] = [
   "staff.connecting",
   "staff.noAnswer",
   "staff.closed",
+  "staff.enquiryLine",
   "sms.sent",
   "sms.failed",
   "sms.body",
@@ -93,8 +119,10 @@ export const CODE_PROMPT_KEYS: readonly string[] = [
 export const ACTION_OUTCOMES: Record<string, readonly string[]> = {
   verifyPin: ["ok", "failed", "ambiguous", "tooManyFailures"],
   chooseAccountByCard: ["ok", "failed", "tooManyFailures"],
+  renewAll: ["done", "none"],
   startItemOffer: ["ok", "none"],
   nextOfferedItem: ["ok", "none"],
+  offerAnotherItem: ["ok", "none"],
   transferToStaff: ["dial", "closed"],
   afterStaffCall: ["answered", "unanswered"],
 };
@@ -102,7 +130,7 @@ export const ACTION_OUTCOMES: Record<string, readonly string[]> = {
 export const VOCABULARY: FlowVocabulary = {
   actions: new Set(Object.keys(ACTIONS)),
   actionOutcomes: ACTION_OUTCOMES,
-  conditions: new Set(["smsAvailable"]),
+  conditions: new Set(["smsAvailable", ...Object.keys(SITUATIONS)]),
   speeches: new Set(["offeredItem"]),
   promptKeys: new Set(CODE_PROMPT_KEYS),
 };

@@ -17,7 +17,8 @@ const FAILED_LOGINS_PER_CALL = 3;
 export const chooseLanguage: Action = async (_ctx, state, _input, args) => {
   const language = LANGUAGES.find((l) => l === args.language) as Language | undefined;
   if (!language) throw new Error(`chooseLanguage: unknown language "${args.language}"`);
-  return { outcome: "done", state: { ...state, language, languageChosen: true }, say: [{ key: "welcome" }] };
+  // The service was named before the language menu: nothing more to say before the next prompt.
+  return { outcome: "done", state: { ...state, language, languageChosen: true }, say: [] };
 };
 
 /** Remembers which accounts the digits matched, never the digits; the caller is not told. */
@@ -56,7 +57,10 @@ export const chooseAccountByCard: Action = async (ctx, state, input) => {
   return loggedIn(ctx, state, { patronId, ...patron });
 };
 
-/** `8`: another card in the same call. The reader is forgotten; the language and the call's failed logins stay. */
+/**
+ * `8`: another card in the same call. The reader is forgotten; the language, the call's failed
+ * logins and whether a reference number was given (for the goodbye) stay.
+ */
 export const forgetReader: Action = async (_ctx, state) => ({
   outcome: "done",
   state: {
@@ -64,6 +68,7 @@ export const forgetReader: Action = async (_ctx, state) => ({
     language: state.language,
     languageChosen: state.languageChosen,
     failedLogins: state.failedLogins,
+    referenceGiven: state.referenceGiven,
   },
   say: [],
 });

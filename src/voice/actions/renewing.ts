@@ -1,7 +1,11 @@
 /** Renewing by keypad (voice-line.md steps 6 and 7), always through the renewal service. */
 
 import { renewInTransaction } from "../../renewals/renew.js";
-import { findTransactionByTrn, type RenewalTransactionRecord } from "../../renewals/renewal-records.js";
+import {
+  findTransactionByTrn,
+  type RenewalLoanResult,
+  type RenewalTransactionRecord,
+} from "../../renewals/renewal-records.js";
 import { byDueDate, openLoansOf } from "../../rules/charges.js";
 import type { RenewalSelection } from "../../rules/types.js";
 import type { CallState, OfferedItem } from "../call-state.js";
@@ -19,20 +23,21 @@ async function renewFor(ctx: ActionContext, state: CallState, selection: Renewal
     { patronId: state.patronId, selection, channel: "phone", requestKey: `call:${ctx.callSid}:${ctx.seq}` },
   );
   const renewed = outcome.results.filter((r) => r.outcome === "renewed").length;
+  const refused = outcome.results.length - renewed;
   ctx.record({
     kind: "renewal",
-    detail: {
-      trn: outcome.trn,
-      selection: selection.kind,
-      renewed,
-      refused: outcome.results.length - renewed,
-    },
+    detail: { trn: outcome.trn, selection: selection.kind, renewed, refused },
   });
   ctx.metrics?.countRenewals(outcome.results);
   return {
     outcome,
     renewed,
-    state: { ...state, lastRenewal: { trn: outcome.trn, transactionId: outcome.id } },
+    refused,
+    state: {
+      ...state,
+      lastRenewal: { trn: outcome.trn, transactionId: outcome.id, refused },
+      referenceGiven: true,
+    },
   };
 }
 
@@ -61,31 +66,47 @@ function newDueDates(ctx: ActionContext, record: RenewalTransactionRecord, state
   }));
 }
 
-/** `0`: one transaction, one reference number; how many renewed and not, the TRN, the new dates. */
+/** How many were renewed, as a sentence: all of them, some of them, or none. */
+function renewedSentence(renewed: number, refused: number): SpokenPart {
+  const count = renewed + refused;
+  if (refused === 0) return count === 1 ? { key: "renewAll.one" } : { key: "renewAll.all", params: { count: String(count) } };
+  if (renewed === 0) return { key: "renewAll.none" };
+  return { key: "renewAll.some", params: { renewed: String(renewed), count: String(count) } };
+}
+
+/**
+ * `0`: one transaction, one reference number; how many were renewed, any block as the reason,
+ * the reference number and the new due dates. With nothing on loan there is nothing to ask for:
+ * no request is made, so no reference number (voice-line.md, "The caller's time").
+ */
 export const renewAll: Action = async (ctx, state) => {
-  const { outcome, renewed, state: next } = await renewFor(ctx, state, { kind: "all" });
-  const say: SpokenPart[] = [
-    {
-      key: "renewAll.counts",
-      params: { renewed: String(renewed), refused: String(outcome.results.length - renewed) },
-    },
-  ];
-  for (const block of outcome.accountBlocks) say.push({ key: `block.${block}` });
+  if (state.account?.loans === 0) return { outcome: "none", state, say: [{ key: "loans.none" }] };
+  const { outcome, renewed, refused, state: next } = await renewFor(ctx, state, { kind: "all" });
+  // A blocked account hears the block, which says why nothing was renewed.
+  const say: SpokenPart[] =
+    outcome.accountBlocks.length > 0
+      ? outcome.accountBlocks.map((block) => ({ key: `block.${block}` }))
+      : [renewedSentence(renewed, refused)];
   say.push(reference(outcome.trn, next), ...newDueDates(ctx, outcome, next));
   return { outcome: "done", state: next, say };
 };
 
-/** `1` after renew-all: each item not renewed, with its reason. */
+/** Why an item was not renewed, and the date it is still due, so the reader knows when to return it. */
+function refusal(ctx: ActionContext, result: RenewalLoanResult, state: CallState): Record<string, string> {
+  return {
+    reason: ctx.text(`reason.${result.primaryReason ?? "NOT_ON_LOAN"}`, state.language),
+    date: speakDate(result.oldDueOn, ctx.calendar.today(), state.language),
+  };
+}
+
+/** `1` after renew-all: each item not renewed, with its reason and the date it is still due. */
 export const explainRefusals: Action = async (ctx, state) => {
   const record = state.lastRenewal ? await findTransactionByTrn(ctx.db, state.lastRenewal.trn) : null;
   const refused = record?.results.filter((r) => r.outcome === "refused") ?? [];
   if (refused.length === 0) return { outcome: "done", state, say: [{ key: "refusals.none" }] };
   const say = refused.map((r) => ({
     key: "refusals.item",
-    params: {
-      title: speakableTitle(r.title, state.language),
-      reason: ctx.text(`reason.${r.primaryReason}`, state.language),
-    },
+    params: { title: speakableTitle(r.title, state.language), ...refusal(ctx, r, state) },
   }));
   return { outcome: "done", state, say };
 };
@@ -123,15 +144,34 @@ export const startItemOffer: Action = async (ctx, state) => {
   const items = [...entries.values()];
   if (items.length === 0)
     return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "loans.none" }] };
-  return { outcome: "ok", state: { ...state, offer: { items, index: 0 } }, say: [] };
+  return {
+    outcome: "ok",
+    state: { ...state, offer: { items, index: 0, tried: state.offer?.tried ?? [] } },
+    say: [],
+  };
 };
 
+/** `2` at an offered item: the next one; after the last, back to the menu. */
 export const nextOfferedItem: Action = async (_ctx, state) => {
   const offer = state.offer;
   if (!offer || offer.index + 1 >= offer.items.length) {
     return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "itemOffer.noMore" }] };
   }
   return { outcome: "ok", state: { ...state, offer: { ...offer, index: offer.index + 1 } }, say: [] };
+};
+
+/**
+ * `1` after renewing one ("renew another item"): the next item after it not yet tried in this
+ * call, so the one just refused is not offered again; after the last, back to the menu.
+ */
+export const offerAnotherItem: Action = async (_ctx, state) => {
+  const offer = state.offer;
+  const tried = new Set(offer?.tried ?? []);
+  const next = offer ? offer.items.findIndex((item, index) => index > offer.index && !tried.has(item.loanId)) : -1;
+  if (!offer || next < 0) {
+    return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "itemOffer.noMore" }] };
+  }
+  return { outcome: "ok", state: { ...state, offer: { ...offer, index: next } }, say: [] };
 };
 
 /** What the item offer says about the current entry (used as a speech in the flow). */
@@ -141,14 +181,13 @@ export function offeredItemSpeech(today: () => string) {
     if (!item) return [];
     const parts: SpokenPart[] = [
       {
-        key: "itemOffer.item",
+        key: item.overdue ? "itemOffer.overdueItem" : "itemOffer.item",
         params: {
           title: speakableTitle(item.title, state.language),
           date: speakDate(item.dueOn, today(), state.language),
         },
       },
     ];
-    if (item.overdue) parts.push({ key: "itemOffer.overdue" });
     if (item.itemCount > 1) parts.push({ key: "itemOffer.set", params: { count: String(item.itemCount) } });
     return parts;
   };
@@ -156,17 +195,20 @@ export function offeredItemSpeech(today: () => string) {
 
 /** `1` at an offered item: renew it (its whole set), then the result and the reference number. */
 export const renewOfferedItem: Action = async (ctx, state) => {
-  const item = state.offer?.items[state.offer.index];
-  if (!item) throw new Error("no item is being offered");
+  const offer = state.offer;
+  const item = offer?.items[offer.index];
+  if (!offer || !item) throw new Error("no item is being offered");
   const { outcome, state: next } = await renewFor(ctx, state, { kind: "loan", loanId: item.loanId });
   const refused = outcome.results.find((r) => r.outcome === "refused");
   const renewedResult = outcome.results.find((r) => r.outcome === "renewed");
   const say: SpokenPart[] = [];
   if (refused || !renewedResult?.newDueOn) {
-    say.push({
-      key: "renewOne.refused",
-      params: { reason: ctx.text(`reason.${refused?.primaryReason ?? "NOT_ON_LOAN"}`, state.language) },
-    });
+    const result = refused ?? outcome.results[0];
+    say.push(
+      result
+        ? { key: "renewOne.refused", params: refusal(ctx, result, state) }
+        : { key: "renewOne.notRenewed", params: { reason: ctx.text("reason.NOT_ON_LOAN", state.language) } },
+    );
   } else {
     say.push({
       key: "renewOne.renewed",
@@ -174,5 +216,6 @@ export const renewOfferedItem: Action = async (ctx, state) => {
     });
   }
   say.push(reference(outcome.trn, next));
-  return { outcome: "done", state: { ...next, offer: null }, say };
+  // The offer stays where it was, so that "another item" goes on after this one.
+  return { outcome: "done", state: { ...next, offer: { ...offer, tried: [...(offer.tried ?? []), item.loanId] } }, say };
 };

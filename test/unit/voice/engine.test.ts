@@ -42,8 +42,15 @@ function at(step: string, misses = 0): CallState {
     patronId: 7,
     cardLastFour: "0001",
     candidates: Object.freeze([7]) as number[],
+    // A reader with loans, no block and no charges, unless a test says otherwise.
+    account: { loans: 3, blocked: false, charges: false },
   });
 }
+
+/** The main menu for that reader: only the options that do something, most used first. */
+const MENU = ["menu.renewAll", "menu.renewOne", "menu.loans", "menu.staff", "menu.anotherCard", "menu.end"];
+const MENU_SHORT = ["menu.renewAll", "menu.more", "menu.end"];
+const AFTER_RENEW_ALL = ["afterRenewal.repeat", "afterRenewal.moreOptions"];
 
 const input = (digits: string): CallEvent => ({ type: "input", digits });
 const keys = (parts: SpokenPart[]) => parts.map((part) => part.key);
@@ -54,6 +61,7 @@ describe("the call starts at the language step", () => {
     expect(r.state.step).toBe("language");
     expect(r.state.misses).toBe(0);
     expect(r.say).toEqual([
+      { key: "greeting", language: "yue" },
       { key: "language.option", language: "yue" },
       { key: "language.option", language: "cmn" },
       { key: "language.option", language: "en" },
@@ -112,7 +120,8 @@ describe("language, card and PIN", () => {
     expect(summary).toMatchObject({ action: "summariseAccount", input: "", state: { step: "summary" } });
     const menu = reply(afterAction(flow, summary.state, summary.transition, "done", NO_SMS));
     expect(menu.state.step).toBe("menu");
-    expect(keys(menu.say)).toEqual(["menu.options"]);
+    // The state still holds at()'s account facts: the stub action changed nothing.
+    expect(keys(menu.say)).toEqual(MENU);
     expect(menu.gather).toMatchObject({ numDigits: 1 });
   });
 
@@ -141,7 +150,7 @@ describe("misses: no input or a key that does nothing", () => {
   it("a wrong key at a menu says invalidChoice first, then the menu again", () => {
     const r = reply(handleEvent(flow, at("menu"), input("4"), NO_SMS));
     expect(r.state).toMatchObject({ step: "menu", misses: 1 });
-    expect(keys(r.say)).toEqual(["invalidChoice", "menu.options"]);
+    expect(keys(r.say)).toEqual(["invalidChoice", ...MENU]);
     expect(r.gather).toEqual(stepIn(flow, "menu").gather);
     expect(r).toMatchObject({ dial: false, hangup: false });
   });
@@ -149,12 +158,12 @@ describe("misses: no input or a key that does nothing", () => {
   it("no key at a menu repeats the menu without invalidChoice", () => {
     const r = reply(handleEvent(flow, at("menu"), input(""), NO_SMS));
     expect(r.state.misses).toBe(1);
-    expect(keys(r.say)).toEqual(["menu.options"]);
+    expect(keys(r.say)).toEqual(MENU);
   });
 
   it("the hash key at a menu is a wrong key, not an entry", () => {
     const r = reply(handleEvent(flow, at("menu"), input("#"), NO_SMS));
-    expect(keys(r.say)).toEqual(["invalidChoice", "menu.options"]);
+    expect(keys(r.say)).toEqual(["invalidChoice", ...MENU]);
   });
 
   it("the second miss still asks again; the third in a row ends the call politely", () => {
@@ -189,7 +198,7 @@ describe("misses: no input or a key that does nothing", () => {
     const r = run(handleEvent(flow, at("menu", 2), input("2"), NO_SMS));
     expect(r.action).toBe("listLoans");
     const back = reply(afterAction(flow, r.state, r.transition, "done", NO_SMS));
-    expect(back.state).toMatchObject({ step: "menu", misses: 0 });
+    expect(back.state).toMatchObject({ step: "menuShort", misses: 0 });
   });
 });
 
@@ -197,7 +206,7 @@ describe("keys that work only when a condition holds", () => {
   it("3 after renew all is a wrong key when SMS is not available", () => {
     const r = reply(handleEvent(flow, at("afterRenewAll"), input("3"), NO_SMS));
     expect(r.state).toMatchObject({ step: "afterRenewAll", misses: 1 });
-    expect(keys(r.say)).toEqual(["invalidChoice", "afterRenewAll.options", "afterRenewal.moreOptions"]);
+    expect(keys(r.say)).toEqual(["invalidChoice", ...AFTER_RENEW_ALL]);
   });
 
   it("3 after renew all runs sendRenewalSms when SMS is available", () => {
@@ -207,15 +216,20 @@ describe("keys that work only when a condition holds", () => {
   });
 
   it.each([
-    ["afterRenewAll", "menu", "0", "afterRenewAll.options"],
-    ["afterRenewOne", "itemOffer", "1", "afterRenewOne.options"],
-  ])("the SMS option at %s is offered only when SMS is available", (step, from, key, options) => {
+    ["afterRenewAll", "menu", "0", []],
+    ["afterRenewOne", "itemOffer", "1", ["afterRenewOne.another"]],
+  ])("the SMS option at %s is offered only when SMS is available", (step, from, key, first) => {
     const { transition } = run(handleEvent(flow, at(from), input(key), SMS));
     const withSms = reply(afterAction(flow, at(from), transition, "done", SMS));
     const without = reply(afterAction(flow, at(from), transition, "done", NO_SMS));
     expect(withSms.state.step).toBe(step);
-    expect(keys(withSms.say)).toEqual([options, "afterRenewal.smsOption", "afterRenewal.moreOptions"]);
-    expect(keys(without.say)).toEqual([options, "afterRenewal.moreOptions"]);
+    expect(keys(withSms.say)).toEqual([
+      ...first,
+      "afterRenewal.repeat",
+      "afterRenewal.smsOption",
+      "afterRenewal.moreOptions",
+    ]);
+    expect(keys(without.say)).toEqual([...first, "afterRenewal.repeat", "afterRenewal.moreOptions"]);
   });
 });
 
@@ -223,7 +237,7 @@ describe("the main menu and the item offer", () => {
   it("9 at the menu says the menu again without running an action", () => {
     const r = reply(handleEvent(flow, at("menu"), input("9"), NO_SMS));
     expect(r.state.step).toBe("menu");
-    expect(keys(r.say)).toEqual(["menu.options"]);
+    expect(keys(r.say)).toEqual(MENU);
   });
 
   it("* at the menu says goodbye and hangs up", () => {
@@ -241,7 +255,7 @@ describe("the main menu and the item offer", () => {
 
   it.each([
     ["ok", "itemOffer"],
-    ["none", "menu"],
+    ["none", "menuShort"],
   ])("startItemOffer %s leads to %s", (outcome, step) => {
     const r = run(handleEvent(flow, at("menu"), input("1"), NO_SMS));
     expect(r.action).toBe("startItemOffer");
@@ -265,19 +279,68 @@ describe("the main menu and the item offer", () => {
   });
 });
 
+describe("what is spoken fits the reader and the moment", () => {
+  const reader = (account: CallState["account"]): CallState => ({ ...at("menu"), account });
+
+  it("a blocked reader's menu: staff first, then loans and charges, never renew all or one", () => {
+    const r = reply(handleEvent(flow, reader({ loans: 2, blocked: true, charges: true }), input("9"), NO_SMS));
+    expect(keys(r.say)).toEqual(["menu.staff", "menu.loans", "menu.charges", "menu.anotherCard", "menu.end"]);
+  });
+
+  it("a reader with no loans hears no renew options, and charges only when there are some", () => {
+    const r = reply(handleEvent(flow, reader({ loans: 0, blocked: false, charges: false }), input("9"), NO_SMS));
+    expect(keys(r.say)).toEqual(["menu.staff", "menu.anotherCard", "menu.end"]);
+    const owing = reply(handleEvent(flow, reader({ loans: 0, blocked: false, charges: true }), input("9"), NO_SMS));
+    expect(keys(owing.say)).toEqual(["menu.charges", "menu.staff", "menu.anotherCard", "menu.end"]);
+  });
+
+  it("unspoken keys still work: 0 with no loans runs renewAll, whose none leads to the short menu", () => {
+    const r = run(handleEvent(flow, reader({ loans: 0, blocked: false, charges: false }), input("0"), NO_SMS));
+    expect(r.action).toBe("renewAll");
+    expect(reply(afterAction(flow, r.state, r.transition, "none", NO_SMS)).state.step).toBe("menuShort");
+  });
+
+  it("after an information key the short menu, not the whole menu again", () => {
+    const r = run(handleEvent(flow, at("menu"), input("2"), NO_SMS));
+    const back = reply(afterAction(flow, r.state, r.transition, "done", NO_SMS));
+    expect(keys(back.say)).toEqual(MENU_SHORT);
+    expect(stepIn(flow, "menuShort").keys).toEqual(stepIn(flow, "menu").keys);
+  });
+
+  it("after renew all, 'why' is offered only when something was refused", () => {
+    const refused = { ...at("afterRenewAll"), lastRenewal: { trn: "1234567890", transactionId: 1, refused: 1 } };
+    const none = { ...refused, lastRenewal: { ...refused.lastRenewal, refused: 0 } };
+    expect(keys(reply(enterStep(flow, refused, NO_SMS)).say)).toEqual(["afterRenewAll.why", ...AFTER_RENEW_ALL]);
+    expect(keys(reply(enterStep(flow, none, NO_SMS)).say)).toEqual(AFTER_RENEW_ALL);
+  });
+
+  it("renew another item runs offerAnotherItem; none leads back to the short menu", () => {
+    const r = run(handleEvent(flow, at("afterRenewOne"), input("1"), NO_SMS));
+    expect(r.action).toBe("offerAnotherItem");
+    expect(reply(afterAction(flow, r.state, r.transition, "ok", NO_SMS)).state.step).toBe("itemOffer");
+    expect(reply(afterAction(flow, r.state, r.transition, "none", NO_SMS)).state.step).toBe("menuShort");
+  });
+
+  it("the goodbye reminds of the reference number only when one was given in the call", () => {
+    const given = reply(handleEvent(flow, { ...at("menu"), referenceGiven: true }, input("*"), NO_SMS));
+    expect(keys(given.say)).toEqual(["goodbye.withReference"]);
+    expect(keys(reply(handleEvent(flow, at("menu"), input("*"), NO_SMS)).say)).toEqual(["goodbye"]);
+  });
+});
+
 describe("library staff", () => {
   it("7 at the menu runs transferToStaff; dial leads to the staff call, closed back to the menu", () => {
     const r = run(handleEvent(flow, at("menu"), input("7"), NO_SMS));
     expect(r.action).toBe("transferToStaff");
     const dial = reply(afterAction(flow, r.state, r.transition, "dial", NO_SMS));
     expect(dial).toMatchObject({ state: { step: "staffCall" }, gather: null, dial: true, hangup: false });
-    expect(reply(afterAction(flow, r.state, r.transition, "closed", NO_SMS)).state.step).toBe("menu");
+    expect(reply(afterAction(flow, r.state, r.transition, "closed", NO_SMS)).state.step).toBe("menuShort");
   });
 
   it("the end of the staff call runs afterStaffCall with the dial status as input", () => {
     const r = run(handleEvent(flow, at("staffCall"), { type: "dialEnded", status: "no-answer" }, NO_SMS));
     expect(r).toMatchObject({ action: "afterStaffCall", input: "no-answer" });
-    expect(reply(afterAction(flow, r.state, r.transition, "unanswered", NO_SMS)).state.step).toBe("menu");
+    expect(reply(afterAction(flow, r.state, r.transition, "unanswered", NO_SMS)).state.step).toBe("menuShort");
     expect(reply(afterAction(flow, r.state, r.transition, "answered", NO_SMS)).state.step).toBe("goodbye");
   });
 

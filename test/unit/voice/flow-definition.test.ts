@@ -307,6 +307,32 @@ const BAD_CASES: BadCase[] = [
     problem: 'voice-flows/prompts/en.json: (file): Unrecognized key: "voices"',
   },
   {
+    name: "a script the code cannot tell apart",
+    mutate: (c) =>
+      c.catalogue("en", (cat) => {
+        cat.scriptVoices = { Cyrillic: "yue" };
+      }),
+    problem: "voice-flows/prompts/en.json: scriptVoices.Cyrillic: a script is one of Han, Latin",
+  },
+  {
+    name: "a script sent to a language that has no catalogue",
+    mutate: (c) =>
+      c.catalogue("en", (cat) => {
+        Object.assign(cat, { scriptVoices: { Han: "zh" } });
+      }),
+    problem:
+      'voice-flows/prompts/en.json: scriptVoices.Han: Invalid option: expected one of "yue"|"cmn"|"en"',
+  },
+  {
+    name: "a script sent to the catalogue's own language",
+    mutate: (c) =>
+      c.catalogue("yue", (cat) => {
+        cat.scriptVoices = { Han: "yue" };
+      }),
+    problem:
+      'voice-flows/prompts/yue.json: scriptVoices.Han: "yue" is this catalogue\'s own language; leave Han out to keep its voice',
+  },
+  {
     name: "a timeout of 0 seconds",
     mutate: (c) =>
       c.flow((f) => {
@@ -359,6 +385,25 @@ describe("the shipped voice-flows/", () => {
       ["cmn", "Polly.Zhiyu", "cmn-CN"],
       ["en", "Polly.Amy", "en-GB"],
     ]);
+  });
+});
+
+describe("scriptVoices: which voice reads a title's other script", () => {
+  it("the shipped English catalogue sends Han to the Cantonese voice; the Chinese ones send nothing", () => {
+    expect(LANGUAGES.map((language) => SHIPPED.catalogues[language].scriptVoices)).toEqual([
+      undefined,
+      undefined,
+      { Han: "yue" },
+    ]);
+  });
+
+  it("a Chinese catalogue may send Latin to the English voice", () => {
+    const dir = copyOfShipped((c) =>
+      c.catalogue("cmn", (cat) => {
+        cat.scriptVoices = { Latin: "en" };
+      }),
+    );
+    expect(loadVoiceFlow(VOCABULARY, dir).catalogues.cmn.scriptVoices).toEqual({ Latin: "en" });
   });
 });
 

@@ -1,5 +1,5 @@
 /** The shipped voice-flows/ and small lookups into it, shared by the voice unit suites. */
-import { VOCABULARY } from "../../../src/voice/actions/index.js";
+import { SITUATIONS, VOCABULARY } from "../../../src/voice/actions/index.js";
 import type { EngineContext, SpokenPart } from "../../../src/voice/engine.js";
 import {
   type FlowDefinition,
@@ -28,10 +28,13 @@ export const OFFERED_ITEM: SpokenPart = {
   params: { title: "The Sea, the Sea", date: "Friday 7 March" },
 };
 
-/** The engine's context without the app: `smsAvailable` is what the test says it is. */
+/**
+ * The engine's context without the app: `smsAvailable` is what the test says it is; the other
+ * conditions are the line's own, read from the call state.
+ */
 export function stubContext(smsAvailable: boolean): EngineContext {
   return {
-    conditions: { smsAvailable: () => smsAvailable },
+    conditions: { ...SITUATIONS, smsAvailable: () => smsAvailable },
     speeches: { offeredItem: () => [OFFERED_ITEM] },
   };
 }

@@ -152,26 +152,48 @@ describe("titles cut to a speakable length", () => {
     "and the Pearl River Delta, with Notes on Their Habitats, Seasonal Migrations, Local Names in " +
     "Cantonese and Putonghua, and a Field Checklist for Hill Walkers on Lantau, Lamma, Cheung Chau " +
     "and the New Territories";
+  const AND_SO_ON = ", and so on";
+  const ETC = "等";
 
-  it("cuts a 304-character English title at a word boundary within 60 characters, without …", () => {
+  /** The title's own words, without the marker that says it was cut. */
+  const wordsOf = (spoken: string) => spoken.replace(/(, and so on|等)$/u, "");
+
+  it("cuts a 304-character English title at a word boundary within 60 characters, and says so", () => {
     expect(longEnglish).toHaveLength(304);
     const spoken = speakableTitle(longEnglish, "en");
-    expect(spoken).toBe("The Complete Illustrated Guide to the Birds, Butterflies");
-    expect(spoken.length).toBeLessThanOrEqual(60);
-    expect(longEnglish.startsWith(spoken)).toBe(true);
+    expect(spoken).toBe(`The Complete Illustrated Guide to the Birds, Butterflies${AND_SO_ON}`);
+    expect(wordsOf(spoken).length).toBeLessThanOrEqual(60);
+    expect(longEnglish.startsWith(wordsOf(spoken))).toBe(true);
   });
 
-  it("says the same cut words whatever the call's language", () => {
-    expect(speakableTitle(longEnglish, "yue")).toBe(speakableTitle(longEnglish, "en"));
+  it("cuts at the same words whatever the call's language; a Chinese voice says 等", () => {
+    expect(wordsOf(speakableTitle(longEnglish, "yue"))).toBe(wordsOf(speakableTitle(longEnglish, "en")));
+    expect(speakableTitle(longEnglish, "yue")).toBe(
+      `The Complete Illustrated Guide to the Birds, Butterflies${ETC}`,
+    );
+    expect(speakableTitle(longEnglish, "cmn").endsWith(ETC)).toBe(true);
+  });
+
+  it("ends a cut Chinese title with 等 in every call, since a Chinese voice reads it", () => {
+    const title = "香港原生及歸化維管束植物的分類分佈生境與保育現況研究彙編";
+    for (const language of ["yue", "cmn", "en"] as const) {
+      expect(speakableTitle(title, language)).toBe("香港原生及歸化維管束植物的分類分佈生境等");
+    }
+  });
+
+  it("adds no marker to a title that was not cut", () => {
+    expect(speakableTitle("A Brief History of Time", "en")).toBe("A Brief History of Time");
+    expect(speakableTitle("三體", "en")).toBe("三體");
+    expect(speakableTitle("紅樓夢", "yue")).toBe("紅樓夢");
   });
 
   it("does not leave a cut English title hanging on 'and the'", () => {
     expect(speakableTitle("The History of the Peloponnesian War and the Decline of Athens", "en", 46)).toBe(
-      "The History of the Peloponnesian War",
+      `The History of the Peloponnesian War${AND_SO_ON}`,
     );
   });
 
-  it("drops the subtitle of an over-long title when the main title can stand alone", () => {
+  it("drops the subtitle of an over-long title when the main title can stand alone, with no marker", () => {
     expect(
       speakableTitle(
         "Hong Kong Cooking: Two Hundred Family Recipes from the Markets, Dai Pai Dongs and Tea Houses",
@@ -183,7 +205,7 @@ describe("titles cut to a speakable length", () => {
   it("keeps a main title under 10 characters with what follows, cut at a word", () => {
     expect(
       speakableTitle("Re: The Collected Letters of a Hong Kong Schoolteacher, Volumes One to Three", "en"),
-    ).toBe("Re: The Collected Letters of a Hong Kong Schoolteacher");
+    ).toBe(`Re: The Collected Letters of a Hong Kong Schoolteacher${AND_SO_ON}`);
   });
 
   it("leaves a title within the limit alone, subtitle and all", () => {
@@ -191,13 +213,13 @@ describe("titles cut to a speakable length", () => {
     expect(speakableTitle("紅樓夢：脂評本", "yue")).toBe("紅樓夢：脂評本");
   });
 
-  it("cuts a 40-character Chinese title at 20 characters", () => {
+  it("cuts a 40-character Chinese title at 20 characters, not after a hanging 與", () => {
     const yue = "香港原生及歸化維管束植物的分類分佈生境與保育現況研究彙編第一卷蕨類與裸子植物圖鑑";
     const cmn = "香港原生及归化维管束植物的分类分布生境与保育现况研究汇编第一卷蕨类与裸子植物图鉴";
     expect(Array.from(yue)).toHaveLength(40);
     expect(Array.from(cmn)).toHaveLength(40);
-    expect(speakableTitle(yue, "yue")).toBe("香港原生及歸化維管束植物的分類分佈生境與");
-    expect(speakableTitle(cmn, "cmn")).toBe("香港原生及归化维管束植物的分类分布生境与");
+    expect(speakableTitle(yue, "yue")).toBe("香港原生及歸化維管束植物的分類分佈生境等");
+    expect(speakableTitle(cmn, "cmn")).toBe("香港原生及归化维管束植物的分类分布生境等");
   });
 
   it("drops what follows a full-width or ASCII colon in a long Chinese title", () => {
@@ -211,14 +233,14 @@ describe("titles cut to a speakable length", () => {
 
   it("does not stop inside a Latin word of a Chinese title", () => {
     expect(speakableTitle("香港特別行政區政府地方志中心出版Python程式設計入門", "yue")).toBe(
-      "香港特別行政區政府地方志中心出版",
+      `香港特別行政區政府地方志中心出版${ETC}`,
     );
   });
 
   it("counts characters outside the Basic Multilingual Plane as one each", () => {
     // 𠮶 (U+20BB6) is two UTF-16 code units.
     const title = "𠮶".repeat(25);
-    expect(speakableTitle(title, "yue")).toBe("𠮶".repeat(20));
+    expect(speakableTitle(title, "yue")).toBe(`${"𠮶".repeat(20)}${ETC}`);
   });
 
   it("removes markup characters and reads & as a word", () => {
@@ -238,16 +260,38 @@ describe("titles cut to a speakable length", () => {
     expect(speakableTitle("  A\tBrief\n\nHistory \u0000 of   Time ", "en")).toBe("A Brief History of Time");
   });
 
-  it("honours a given limit, cutting a single over-long word if it must", () => {
-    expect(speakableTitle("A Brief History of Time", "en", 10)).toBe("A Brief");
-    expect(speakableTitle("Supercalifragilisticexpialidocious", "en", 10)).toBe("Supercalif");
+  it("honours a given limit; cuts inside a word only when the first word alone is over it", () => {
+    expect(speakableTitle("A Brief History of Time", "en", 10)).toBe(`A Brief${AND_SO_ON}`);
+    expect(speakableTitle("Supercalifragilisticexpialidocious", "en", 10)).toBe(`Supercalif${AND_SO_ON}`);
   });
 
   it.each([0, -1, 2.5])("refuses a limit of %s", (maxChars) => {
     expect(() => speakableTitle("A Brief History of Time", "en", maxChars)).toThrow(RangeError);
   });
 
-  it("never exceeds the limit nor keeps <, > or &", () => {
+  it("never cuts inside a word of a Latin title, and marks every cut", () => {
+    const word = fc.stringMatching(/^[A-Za-z]{1,12}$/);
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 12, max: 80 }),
+        (words, max) => {
+          const title = words.join(" ");
+          const spoken = speakableTitle(title, "en", max);
+          if (title.length <= max) {
+            expect(spoken).toBe(title);
+            return;
+          }
+          expect(spoken.endsWith(AND_SO_ON)).toBe(true);
+          const kept = wordsOf(spoken).split(" ");
+          // Whole words, the title's first ones, unless even the first word is over the limit.
+          if ((words[0] ?? "").length <= max) expect(kept).toEqual(words.slice(0, kept.length));
+        },
+      ),
+    );
+  });
+
+  it("keeps the title's words within the limit, and never keeps <, > or &", () => {
     const language = fc.constantFrom<Language>("en", "yue", "cmn");
     fc.assert(
       fc.property(
@@ -256,7 +300,7 @@ describe("titles cut to a speakable length", () => {
         fc.integer({ min: 1, max: 80 }),
         (title, lang, max) => {
           const spoken = speakableTitle(title, lang, max);
-          expect(Array.from(spoken).length).toBeLessThanOrEqual(max);
+          expect(Array.from(wordsOf(spoken)).length).toBeLessThanOrEqual(max);
           expect(spoken).not.toMatch(/[<>&]/);
           expect(spoken).toBe(spoken.trim());
         },

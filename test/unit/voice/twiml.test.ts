@@ -205,6 +205,157 @@ describe("voices", () => {
   });
 });
 
+describe("titles in the voice that reads their script", () => {
+  // Texts of this suite's own, so that rewording the shipped catalogues does not move the cuts.
+  const ITEM = { en: "{title}, due {date}.", yue: "{title}，{date}到期。", cmn: "{title}，{date}到期。" };
+  const QUOTED = {
+    en: 'Not renewed: "{title}".',
+    yue: "未能續借：「{title}」。",
+    cmn: "未能续借：「{title}」。",
+  };
+  // No scriptVoices unless a test gives them.
+  const withTestPrompts = (language: Language, extra: Partial<Catalogue> = {}): Catalogue => ({
+    voice: catalogues[language].voice,
+    languageCode: catalogues[language].languageCode,
+    ...extra,
+    prompts: {
+      ...catalogues[language].prompts,
+      "test.item": ITEM[language],
+      "test.quoted": QUOTED[language],
+    },
+  });
+  const testCatalogues = (extra: Partial<Record<Language, Partial<Catalogue>>> = {}) => ({
+    yue: withTestPrompts("yue", extra.yue),
+    cmn: withTestPrompts("cmn", extra.cmn),
+    en: withTestPrompts("en", extra.en),
+  });
+  const HAN_IN_CANTONESE = { scriptVoices: { Han: "yue" as const } };
+  const item = (title: string): SpokenPart => ({
+    key: "test.item",
+    params: { title, date: "Friday 7 March" },
+  });
+
+  function gatheredSays(parts: SpokenPart[], target: RenderTarget): Said[] {
+    const response = parseTwiml(renderGather(parts, { numDigits: 1, timeout: 8 }, STEP_URL, target));
+    // Every <Say> inside the <Gather>, so that the caller can press ahead through the title too.
+    expect(names(response)).toEqual(["Gather", "Redirect"]);
+    return saysIn(child(response, "Gather"));
+  }
+
+  it("the shipped English catalogue sends Han script to the Cantonese voice", () => {
+    expect(catalogues.en.scriptVoices).toEqual({ Han: "yue" });
+    expect(catalogues.yue.scriptVoices).toBeUndefined();
+    expect(catalogues.cmn.scriptVoices).toBeUndefined();
+  });
+
+  it("a Chinese title in an English call: its own <Say> in the Chinese voice, the sentence in English", () => {
+    const target = { catalogues: testCatalogues({ en: HAN_IN_CANTONESE }), language: "en" as const };
+    expect(gatheredSays([{ key: "menu.options" }, item("三體"), item("Sapiens")], target)).toEqual([
+      { ...voiceOf("en"), text: text("menu.options", "en") },
+      { ...voiceOf("yue"), text: "三體," },
+      { ...voiceOf("en"), text: "due Friday 7 March. Sapiens, due Friday 7 March." },
+    ]);
+  });
+
+  it("punctuation written against the title goes with it, so no <Say> is only a quote mark", () => {
+    const target = { catalogues: testCatalogues({ en: HAN_IN_CANTONESE }), language: "en" as const };
+    expect(gatheredSays([{ key: "test.quoted", params: { title: "傾城之戀" } }], target)).toEqual([
+      { ...voiceOf("en"), text: "Not renewed:" },
+      { ...voiceOf("yue"), text: '"傾城之戀".' },
+    ]);
+  });
+
+  it("a mixed title is split by script runs; digits and spaces stay with the letters before them", () => {
+    const target = { catalogues: testCatalogues({ en: HAN_IN_CANTONESE }), language: "en" as const };
+    expect(gatheredSays([item("Harry Potter 哈利波特 2 and 3")], target)).toEqual([
+      { ...voiceOf("en"), text: "Harry Potter" },
+      { ...voiceOf("yue"), text: "哈利波特 2" },
+      { ...voiceOf("en"), text: "and 3, due Friday 7 March." },
+    ]);
+  });
+
+  it("only the title is split: Chinese elsewhere in the sentence keeps the call's voice", () => {
+    const target = { catalogues: testCatalogues({ en: HAN_IN_CANTONESE }), language: "en" as const };
+    const part: SpokenPart = { key: "test.item", params: { title: "Sapiens", date: "星期五" } };
+    expect(gatheredSays([part], target)).toEqual([{ ...voiceOf("en"), text: "Sapiens, due 星期五." }]);
+  });
+
+  it("a Latin title in a Chinese call stays with the Chinese voice, as the shipped catalogues say", () => {
+    const target = { catalogues: testCatalogues({ en: HAN_IN_CANTONESE }), language: "yue" as const };
+    expect(gatheredSays([item("Harry Potter 哈利波特")], target)).toEqual([
+      { ...voiceOf("yue"), text: "Harry Potter 哈利波特，Friday 7 March到期。" },
+    ]);
+  });
+
+  it("a Chinese catalogue can send Latin script to the English voice", () => {
+    const target = {
+      catalogues: testCatalogues({ cmn: { scriptVoices: { Latin: "en" } } }),
+      language: "cmn" as const,
+    };
+    expect(gatheredSays([item("Harry Potter 哈利波特")], target)).toEqual([
+      { ...voiceOf("en"), text: "Harry Potter" },
+      { ...voiceOf("cmn"), text: "哈利波特，Friday 7 March到期。" },
+    ]);
+  });
+
+  it("without scriptVoices, an English call reads the whole sentence in English, as before", () => {
+    const target = { catalogues: testCatalogues(), language: "en" as const };
+    expect(gatheredSays([item("三體")], target)).toEqual([
+      { ...voiceOf("en"), text: "三體, due Friday 7 March." },
+    ]);
+  });
+
+  it("the pieces, joined with spaces, are the shipped prompt as written", () => {
+    const parts: SpokenPart[] = [
+      { key: "loans.item", params: { title: "三體", date: "Thursday 10 December" } },
+      { key: "loans.overdueItem", params: { title: "Harry Potter 哈利波特", date: "Friday 7 March" } },
+      { key: "charges.item", params: { title: "傾城之戀", amount: "9 dollars" } },
+    ];
+    const says = gatheredSays(parts, english);
+    expect(says.some((say) => say.voice === voiceOf("yue").voice)).toBe(true);
+    expect(says.map((say) => say.text).join(" ")).toBe(
+      parts.map((part) => text(part.key, "en", part.params)).join(" "),
+    );
+  });
+
+  it("a long Chinese title in an English call is cut under Twilio's limit for Chinese", () => {
+    const says = gatheredSays([item("圖書館".repeat(600))], {
+      catalogues: testCatalogues({ en: HAN_IN_CANTONESE }),
+      language: "en",
+    });
+    const chinese = says.filter((say) => say.voice === voiceOf("yue").voice);
+    expect(chinese.length).toBeGreaterThan(1);
+    for (const say of says) expect(encodeURIComponent(say.text).length).toBeLessThanOrEqual(4500);
+    expect(says.at(-1)).toEqual({ ...voiceOf("en"), text: "due Friday 7 March." });
+  });
+});
+
+describe("a part that asks for a break", () => {
+  it("starts a <Say> of its own after a part in the same voice", () => {
+    const parts: SpokenPart[] = [
+      { key: "renewal.reference", params: { trn: "1 2 3 4 5, 6 7 8 9 0" } },
+      { key: "menu.options", breakBefore: true },
+      { key: "invalidChoice" },
+    ];
+    const response = parseTwiml(renderGather(parts, { numDigits: 1, timeout: 8 }, STEP_URL, english));
+    expect(saysIn(child(response, "Gather"))).toEqual([
+      { ...voiceOf("en"), text: text("renewal.reference", "en", { trn: "1 2 3 4 5, 6 7 8 9 0" }) },
+      { ...voiceOf("en"), text: `${text("menu.options", "en")} ${text("invalidChoice", "en")}` },
+    ]);
+  });
+
+  it("changes nothing where the voice changes anyway, or first", () => {
+    const parts: SpokenPart[] = [
+      { key: "goodbye", breakBefore: true },
+      { key: "language.option", language: "yue", breakBefore: true },
+    ];
+    expect(saysIn(parseTwiml(renderHangup(parts, english)))).toEqual([
+      { ...voiceOf("en"), text: text("goodbye", "en") },
+      { ...voiceOf("yue"), text: text("language.option", "yue") },
+    ]);
+  });
+});
+
 describe("length and emptiness of <Say>", () => {
   const title = "A Very Long Title About the Natural History of Hong Kong and Its Outlying Islands";
   const loans: SpokenPart[] = Array.from({ length: 150 }, (_, i) => ({

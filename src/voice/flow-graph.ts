@@ -1,9 +1,55 @@
 /**
- * The flow as a graph: one node per step, one transition per way the engine (src/voice/engine.ts)
- * can move a call on, and one edge per pair of steps with the labels of all its transitions. Read
- * from the same FlowDefinition the line runs, so the diagram cannot drift from the calls.
+ * The flow as a graph: one node per step, one transition per way the engine (engine.ts) can move a
+ * call on, and one edge per pair of steps with the labels of all its transitions. Read from the
+ * same FlowDefinition the line runs, and built from the same rules the engine follows (below), so
+ * the diagram, the path tests (flow-paths.ts) and the calls cannot drift apart.
  */
-import type { FlowDefinition, Step, Transition } from "../../voice/flow-definition.js";
+import type { FlowDefinition, Step, Transition } from "./flow-definition.js";
+
+// ---------------------------------------------------------------------------------------------
+// How a call moves on. The engine asks these on every webhook; the graph lists what they allow.
+
+/** The outcome the engine follows after a transition without an action; single-outcome actions answer it too. */
+export const DONE = "done";
+
+/** Where a transition leads once its action answered `outcome`: its `to` whatever the outcome, else the step `results` names. */
+export function targetOf(t: Transition, outcome: string): string | undefined {
+  return t.to ?? t.results?.[outcome];
+}
+
+/** Every step a transition can lead to, each with the outcome that leads there (none for `to`): targetOf, listed. */
+export function targetsOf(t: Transition): { to: string; outcome?: string }[] {
+  if (t.to !== undefined) return [{ to: t.to }];
+  return Object.entries(t.results ?? {}).map(([outcome, to]) => ({ to, outcome }));
+}
+
+/**
+ * The transition what the caller keyed follows, or undefined when it counts as a miss: at a digits
+ * step anything but nothing; at a keys step the key's transition, if its condition holds.
+ */
+export function inputWay(
+  step: Step,
+  digits: string,
+  holds: (condition: string) => boolean,
+): Transition | undefined {
+  if (step.digits) return digits === "" ? undefined : step.digits;
+  const chosen = step.keys?.[digits];
+  if (!chosen || (chosen.when && !holds(chosen.when))) return undefined;
+  return chosen;
+}
+
+/** How many misses in a row at one gather end the call there (voice-line.md: the third). */
+export function missesToLimit(flow: FlowDefinition): number {
+  return flow.maxMisses;
+}
+
+/** Whether a miss after `missesSoFar` in a row is the one that goes to missLimitStep, rather than asking again. */
+export function isMissLimit(flow: FlowDefinition, missesSoFar: number): boolean {
+  return missesSoFar + 1 >= missesToLimit(flow);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The graph.
 
 export type StepKind = "keys" | "digits" | "enter" | "dial" | "hangup";
 
@@ -102,21 +148,21 @@ function transitionsOf(flow: FlowDefinition, from: string, step: Step): FlowTran
   if (step.digits) out.push(...follow(from, step.digits, "digits"));
   if (step.enter) out.push(...follow(from, step.enter, "enter"));
   if (step.dial) out.push(...follow(from, step.dial, "dial"));
-  // The engine counts misses only at a gather (handleEvent → miss): it asks again until the
-  // maxMisses-th miss in a row, which says missLimitPrompt and goes to missLimitStep.
+  // Only a gather waits for the caller, so only a gather counts misses: it asks again until the
+  // miss that isMissLimit, which says missLimitPrompt and goes to missLimitStep.
   if (step.gather) {
-    if (flow.maxMisses > 1) out.push({ from, to: from, trigger: "miss", label: "miss" });
+    if (!isMissLimit(flow, 0)) out.push({ from, to: from, trigger: "miss", label: "miss" });
     out.push({
       from,
       to: flow.missLimitStep,
       trigger: "missLimit",
-      label: `${ordinal(flow.maxMisses)} miss`,
+      label: `${ordinal(missesToLimit(flow))} miss`,
     });
   }
   return out;
 }
 
-/** A transition goes to `to`, or to one step per result of its action (engine: afterAction). */
+/** One graph transition per step the transition can lead to (targetsOf). */
 function follow(from: string, t: Transition, trigger: Trigger, key?: string): FlowTransition[] {
   const base = {
     from,
@@ -126,12 +172,7 @@ function follow(from: string, t: Transition, trigger: Trigger, key?: string): Fl
     ...(t.args && { args: t.args }),
     ...(t.when && { when: t.when }),
   };
-  const targets: { to: string; outcome?: string }[] = t.results
-    ? Object.entries(t.results).map(([outcome, to]) => ({ to, outcome }))
-    : t.to
-      ? [{ to: t.to }]
-      : [];
-  return targets.map(({ to, outcome }) => ({
+  return targetsOf(t).map(({ to, outcome }) => ({
     ...base,
     to,
     ...(outcome !== undefined && { outcome }),
@@ -162,34 +203,6 @@ function edgesOf(transitions: FlowTransition[]): FlowEdge[] {
     if (!edge.labels.includes(t.label)) edge.labels.push(t.label);
   }
   return [...edges.values()];
-}
-
-/** GET /ops/api/flow: the same graph the diagram draws, as data. */
-export interface FlowGraphDocument {
-  start: string;
-  maxMisses: number;
-  missLimitStep: string;
-  steps: { id: string; kind: StepKind; label: string; start: boolean; sensitive: boolean }[];
-  edges: { from: string; to: string; label: string }[];
-  transitions: FlowTransition[];
-}
-
-export function flowGraphDocument(flow: FlowDefinition): FlowGraphDocument {
-  const graph = flowGraph(flow);
-  return {
-    start: graph.start,
-    maxMisses: flow.maxMisses,
-    missLimitStep: flow.missLimitStep,
-    steps: graph.steps.map((s) => ({
-      id: s.id,
-      kind: s.kind,
-      label: s.kindLabel,
-      start: s.start,
-      sensitive: s.sensitive,
-    })),
-    edges: graph.edges.map((e) => ({ from: e.from, to: e.to, label: e.labels.join(" / ") })),
-    transitions: graph.transitions,
-  };
 }
 
 export function ordinal(n: number): string {
