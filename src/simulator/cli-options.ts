@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEVELOPMENT_SECRETS_DIR } from "../config/development-secrets.js";
-import { parseKeys } from "./gather-input.js";
+import { parseScriptStep } from "./script-entry.js";
 
 export const USAGE = `usage: npm run call -- [options]
 
@@ -12,7 +12,11 @@ export const USAGE = `usage: npm run call -- [options]
   --to NUMBER      the line's number (default +85230001234)
   --lang L         key the language menu at once: 1 or yue, 2 or cmn, 3 or en
   --script KEYS    run without a person: comma-separated keys, one entry per prompt,
-                   e.g. "3,2100000001#,135790#,0,*" (an empty entry or (timeout) keys nothing)
+                   e.g. "3,2100000001#,135790#,0,*" (an empty entry or (timeout) keys nothing);
+                   KEYS@none keys as the prompt starts, KEYS@news after all but its last <Say>
+                   (the result, not the options), KEYS@all (the default) after all of it
+  --report         place the standard calls in each language and print the caller's time
+                   against the budgets (needs a line freshly started on the demo library)
   --token TOKEN    the Twilio auth token (default $TWILIO_AUTH_TOKEN, else .data/twilio-auth-token)
   -h, --help       this help`;
 
@@ -24,6 +28,8 @@ export interface CliOptions {
   /** The key for the language menu, keyed automatically at the first prompt. */
   languageKey?: string;
   script?: string[];
+  /** Place the standard calls and print the caller-time report instead of one call. */
+  report?: true;
   token?: string;
 }
 
@@ -45,6 +51,9 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv): CliOptions
   if (values.lang !== undefined && !languageKey) {
     throw new CliUsageError(`--lang ${values.lang}: expected 1, 2, 3, yue, cmn or en`);
   }
+  if (values.report && (values.script !== undefined || values.lang !== undefined)) {
+    throw new CliUsageError("--report places its own calls: leave out --script and --lang");
+  }
   return {
     help: values.help ?? false,
     baseUrl: values["base-url"] ?? `http://localhost:${env.PORT || 3000}`,
@@ -52,6 +61,7 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv): CliOptions
     ...(values.to ? { to: values.to } : {}),
     ...(languageKey ? { languageKey } : {}),
     ...(values.script === undefined ? {} : { script: splitScript(values.script) }),
+    ...(values.report ? { report: true as const } : {}),
     ...(values.token ? { token: values.token } : {}),
   };
 }
@@ -65,6 +75,7 @@ function parse(args: string[]) {
       to: { type: "string" },
       lang: { type: "string" },
       script: { type: "string" },
+      report: { type: "boolean" },
       token: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -73,12 +84,12 @@ function parse(args: string[]) {
   });
 }
 
-/** "3,2100000001#,,0" → ["3", "2100000001#", "", "0"], each entry checked. */
+/** "3,2100000001#,,0@news" → ["3", "2100000001#", "", "0@news"], each entry checked. */
 export function splitScript(text: string): string[] {
   const entries = text.split(",").map((entry) => entry.trim());
   for (const entry of entries) {
     try {
-      parseKeys(entry);
+      parseScriptStep(entry, "all");
     } catch (error) {
       throw new CliUsageError(`--script: ${error instanceof Error ? error.message : String(error)}`);
     }

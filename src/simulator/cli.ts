@@ -1,11 +1,14 @@
 /**
  * `npm run call`: a simulated call against a running line. With --script it keys the given entries
- * and prints the transcript; without, a person listens in the terminal and types the keys.
+ * and prints the transcript; without, a person listens in the terminal and types the keys. With
+ * --report it places the standard calls and prints the caller's time in each language.
  */
 import { createInterface, type Interface } from "node:readline/promises";
 import { type CallResult, KeysError, placeCall } from "./call-simulator.js";
+import { LineUnavailableError, measureStandardCalls } from "./caller-time-report.js";
 import { type CliOptions, CliUsageError, parseCliArgs, resolveAuthToken, USAGE } from "./cli-options.js";
 import { parseKeys } from "./gather-input.js";
+import { formatCallerTimeReport } from "./report-format.js";
 import { formatEntry, formatSummary } from "./transcript-format.js";
 
 async function main(): Promise<number> {
@@ -21,6 +24,7 @@ async function main(): Promise<number> {
     );
     return 1;
   }
+  if (options.report) return report({ baseUrl: options.baseUrl, authToken, ...(options.to ? { to: options.to } : {}) });
   const call = {
     baseUrl: options.baseUrl,
     authToken,
@@ -44,6 +48,21 @@ async function main(): Promise<number> {
   if (advice) console.error(advice);
   console.log(formatSummary(result));
   return result.endedBy === "error" ? 1 : 0;
+}
+
+async function report(line: { baseUrl: string; authToken: string; to?: string }): Promise<number> {
+  console.error(`Placing the standard calls against ${line.baseUrl} …`);
+  try {
+    const rows = await measureStandardCalls(line, (call) =>
+      console.error(`  ${call.language}: ${call.label}`),
+    );
+    console.log(formatCallerTimeReport(rows, line.baseUrl));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof LineUnavailableError)) throw error;
+    console.error(hint(error.result, line.baseUrl) ?? `The line failed: ${error.message}`);
+    return 1;
+  }
 }
 
 async function callInteractively(

@@ -70,13 +70,18 @@ export function speakOfficeHours(hours: OfficeHours, language: "yue" | "cmn" | "
     const periods = (hours[day] ?? []).map(([start, end]) => speakPeriod(start, end, language)).join(", ");
     if (!periods) continue;
     const last = groups.at(-1);
-    if (last && last.periods === periods && week.indexOf(last.last) + 1 === week.indexOf(day)) last.last = day;
+    if (last && last.periods === periods && week.indexOf(last.last) + 1 === week.indexOf(day))
+      last.last = day;
     else groups.push({ first: day, last: day, periods });
   }
   if (language === "en") {
     return groups
       .map(({ first, last, periods }) => {
-        const days = first === last ? EN_DAY_NAMES[first] : `${EN_DAY_NAMES[first]} to ${EN_DAY_NAMES[last]}`;
+        const next = week.indexOf(first) + 1 === week.indexOf(last);
+        const days =
+          first === last
+            ? EN_DAY_NAMES[first]
+            : `${EN_DAY_NAMES[first]} ${next ? "and" : "to"} ${EN_DAY_NAMES[last]}`;
         return `${days}, ${periods}`;
       })
       .join("; ");

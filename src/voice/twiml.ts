@@ -80,27 +80,44 @@ function scriptOf(char: string): TitleScript | null {
 }
 
 /**
+ * Characters of no script between two runs: up to the last space they end the run before ("三體 ",
+ * "哈利波特 2 "), after it they open the next ("(DVD)", "“Harry").
+ */
+function splitAtLastSpace(between: string): [back: string, ahead: string] {
+  const cut = between.search(/\s\S*$/) + 1;
+  return [between.slice(0, cut), between.slice(cut)];
+}
+
+/**
  * A title in runs of one voice each: a letter in a script the catalogue sends elsewhere
  * (`scriptVoices`) goes to that language's voice, any other to the call's. Digits, spaces and
- * punctuation belong to no script: they stay with the letters before them (at the start, after).
+ * punctuation belong to no script, and go with the letters around them.
  */
 function splitTitleByScript(title: string, catalogue: Catalogue, language: Language): Voiced[] {
   const runs: Voiced[] = [];
-  let leading = "";
+  let between = "";
   for (const char of title) {
     const script = scriptOf(char);
-    const last = runs.at(-1);
     if (script === null) {
-      if (last) last.text += char;
-      else leading += char;
+      between += char;
       continue;
     }
     const voiceLanguage = catalogue.scriptVoices?.[script] ?? language;
-    if (last?.language === voiceLanguage) last.text += char;
-    else runs.push({ language: voiceLanguage, text: leading + char });
-    leading = "";
+    const last = runs.at(-1);
+    if (last?.language === voiceLanguage) {
+      last.text += between + char;
+    } else if (last) {
+      const [back, ahead] = splitAtLastSpace(between);
+      last.text += back;
+      runs.push({ language: voiceLanguage, text: ahead + char });
+    } else {
+      runs.push({ language: voiceLanguage, text: between + char });
+    }
+    between = "";
   }
-  if (leading) runs.push({ language, text: leading });
+  const last = runs.at(-1);
+  if (last) last.text += between;
+  else if (between) runs.push({ language, text: between });
   return runs;
 }
 

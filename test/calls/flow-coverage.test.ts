@@ -2,65 +2,32 @@
  * Every step of voice-flows/flow.json is entered by some simulated call, every key of every step
  * is pressed, and every move from one step to another is made: a set of scripted calls through
  * the real app, then the "step" and "key" call events they left in the database, compared with
- * the graph read from flow.json. A step, key or move added to the flow and never called fails here.
+ * the flow graph of the flow the app runs (src/voice/flow-graph.ts). A step, key or move added to
+ * the flow and never called fails here.
  */
-import { readFileSync } from "node:fs";
 import { asc, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callEvents } from "../../src/db/schema/index.js";
 import type { DialCallStatus } from "../../src/simulator/call-simulator.js";
-import { VOICE_FLOWS_DIR } from "../../src/voice/flow-definition.js";
+import { flowGraph } from "../../src/voice/flow-graph.js";
 import { DRIVERS } from "../support/database.js";
-import { call, startVoiceApp, type VoiceApp } from "../support/voice-app.js";
+import { call, startVoiceApp, VOICE_FLOW, type VoiceApp } from "../support/voice-app.js";
 import { DEMO_NOW, type DemoDatabase, login, openDemoDatabase, TWINS, twinsFixture } from "./call-helpers.js";
 
-interface FlowTransition {
-  to?: string;
-  results?: Record<string, string>;
-}
-interface FlowStep {
-  gather?: unknown;
-  keys?: Record<string, FlowTransition>;
-  digits?: FlowTransition;
-  enter?: FlowTransition;
-  dial?: FlowTransition;
-}
-interface FlowFile {
-  start: string;
-  missLimitStep: string;
-  steps: Record<string, FlowStep>;
-}
+const GRAPH = flowGraph(VOICE_FLOW.flow);
 
-const FLOW = JSON.parse(readFileSync(`${VOICE_FLOWS_DIR}/flow.json`, "utf8")) as FlowFile;
-
-function targets(t: FlowTransition | undefined): string[] {
-  if (!t) return [];
-  return [...(t.to ? [t.to] : []), ...Object.values(t.results ?? {})];
-}
-
-const ALL_STEPS = Object.keys(FLOW.steps).sort();
-const ALL_KEYS = Object.entries(FLOW.steps)
-  .flatMap(([name, step]) => Object.keys(step.keys ?? {}).map((key) => `${name} ${key}`))
+const ALL_STEPS = GRAPH.steps.map((step) => step.id).sort();
+/** "step key" for every key of every keys step; a key whose action has several results is one key. */
+const ALL_KEYS = [
+  ...new Set(GRAPH.transitions.flatMap((t) => (t.trigger === "key" ? [`${t.from} ${t.key}`] : []))),
+].sort();
+const DIGIT_STEPS = GRAPH.steps
+  .filter((step) => step.kind === "digits")
+  .map((step) => step.id)
   .sort();
-const DIGIT_STEPS = Object.entries(FLOW.steps)
-  .filter(([, step]) => step.digits)
-  .map(([name]) => name)
-  .sort();
-/** Moves between two different steps: every transition, and the miss limit from every gather. */
+/** Moves between two different steps: every transition, the miss limit from every gather included. */
 const ALL_MOVES = [
-  ...new Set(
-    Object.entries(FLOW.steps).flatMap(([name, step]) =>
-      [
-        ...Object.values(step.keys ?? {}).flatMap(targets),
-        ...targets(step.digits),
-        ...targets(step.enter),
-        ...targets(step.dial),
-        ...(step.gather ? [FLOW.missLimitStep] : []),
-      ]
-        .filter((to) => to !== name)
-        .map((to) => `${name} -> ${to}`),
-    ),
-  ),
+  ...new Set(GRAPH.transitions.filter((t) => t.to !== t.from).map((t) => `${t.from} -> ${t.to}`)),
 ].sort();
 
 const READER_1 = ["2100000001", "135790"] as const;
@@ -153,6 +120,35 @@ const SCRIPTS: { script: string[]; dial?: DialCallStatus[]; note: string }[] = [
   { note: "misses at the language step", script: ["(timeout)", "(timeout)", "4"] },
   { note: "SMS after renew all", script: [...login(...READER_1), "0", "3", "*"] },
   { note: "SMS after renewing one", script: [...login(...READER_2), "1", "1", "3", "*"] },
+  {
+    note: "the short menu after information keys: each of its keys; the menu's 3 and 9",
+    script: [
+      ...login(...READER_2),
+      // menu 2, then the short menu: 3, 9 back to the menu, whose 3 and 9 lead on.
+      "2",
+      "3",
+      "9",
+      "3",
+      "2",
+      "1",
+      "9",
+      "9",
+      "2",
+      "0",
+      "9",
+      "2",
+      "8",
+      `${READER_1[0]}#`,
+      `${READER_1[1]}#`,
+      "3",
+      "7",
+      "*",
+    ],
+  },
+  {
+    note: "renew another item after the last one",
+    script: [...login("2100000007", "0707"), "1", "1", "1", "*"],
+  },
 ];
 
 describe.each(DRIVERS)("flow coverage on %s", (driver) => {
@@ -186,7 +182,7 @@ describe.each(DRIVERS)("flow coverage on %s", (driver) => {
   });
 
   it("reads a flow with steps, keys and moves to cover", () => {
-    expect(ALL_STEPS).toContain(FLOW.start);
+    expect(ALL_STEPS).toContain(GRAPH.start);
     expect(ALL_STEPS.length).toBeGreaterThanOrEqual(11);
     expect(ALL_KEYS.length).toBeGreaterThan(20);
     expect(ALL_MOVES.length).toBeGreaterThan(20);
@@ -225,7 +221,7 @@ describe.each(DRIVERS)("flow coverage on %s", (driver) => {
       byCall.set(e.callSid, [...(byCall.get(e.callSid) ?? []), e.step]);
     }
     for (const steps of byCall.values()) {
-      expect(steps[0]).toBe(FLOW.start);
+      expect(steps[0]).toBe(GRAPH.start);
       for (let i = 1; i < steps.length; i++) made.add(`${steps[i - 1]} -> ${steps[i]}`);
     }
     const missing = ALL_MOVES.filter((move) => !made.has(move));

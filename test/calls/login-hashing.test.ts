@@ -52,12 +52,14 @@ describe.each(DRIVERS)("a login's hashing, on %s", (driver) => {
     return [...checks];
   }
 
+  // Reader 1's summary: heard only once logged in.
+  const loggedIn = prompt("en", "summary.loans", { count: "3" });
   const nothingHeld: HashCheck = { permitsHeld: 0, transactionsOpen: driver === "postgres" ? 0 : null };
 
   it("hashes the right PIN once, with no connection or transaction held", async () => {
     checks.length = 0;
     const result = await call(line.app, login("2100000001", "135790"));
-    expect(result.heard.join(" ")).toContain("Items on loan");
+    expect(result.heard.join(" ")).toContain(loggedIn);
     expect(checks).toEqual([nothingHeld]);
   });
 
@@ -88,7 +90,8 @@ describe.each(DRIVERS)("a login's hashing, on %s", (driver) => {
     expect(lock.failedPinAttempts).toBe(0);
     // Locked: the right PIN does not log in now.
     const afterwards = await call(line.app, login("2100000001", "135790"));
-    expect(afterwards.heard.join(" ")).not.toContain("Items on loan");
+    expect(afterwards.heard.join(" ")).toContain(prompt("en", "login.failed"));
+    expect(afterwards.heard.join(" ")).not.toContain(loggedIn);
   });
 
   it("hashes once for each account that shares the HKID digits keyed", async () => {

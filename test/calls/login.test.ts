@@ -25,6 +25,23 @@ import {
 } from "./call-helpers.js";
 
 const READER_1 = { card: "2100000001", pin: "135790", hkid: "1234563" };
+const en = (key: string, params?: Record<string, string>) => prompt("en", key, params);
+/** Reader 1's summary (3 loans, none overdue, no charges, no block)... */
+const READER_1_SUMMARY = en("summary.loans", { count: "3" });
+/** ...and the main menu that fits it: every key that does something for this reader. */
+const READER_1_MENU = [
+  "menu.renewAll",
+  "menu.renewOne",
+  "menu.loans",
+  "menu.staff",
+  "menu.anotherCard",
+  "menu.end",
+]
+  .map((key) => en(key))
+  .join(" ");
+/** A <Say> in the English voice as the TwiML writes it, its text escaped for a regex. */
+const sayRegex = (text: string) =>
+  `<Say voice="Polly\\.Amy" language="en-GB">${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}</Say>`;
 /** The TwiML answering the PIN (requests: incoming, language key, card digits, PIN). */
 const answerToPin = (result: CallResult) => {
   expect(result.requests[3]?.url).toMatch(/\/voice\/step\?seq=3&lang=en$/);
@@ -49,9 +66,13 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     const text = heard(result);
     expect(text).toContain(prompt("en", "card.prompt"));
     expect(text).toContain(prompt("en", "pin.prompt"));
-    expect(text).toContain(prompt("en", "summary.loans", { count: "3", overdue: "0" }));
-    expect(text).toContain(prompt("en", "menu.options"));
-    expect(text).not.toContain(prompt("en", "login.failed"));
+    expect(text).toContain(`${READER_1_SUMMARY} ${READER_1_MENU}`);
+    // No charges: the menu does not offer 3; no block: staff come after the loans.
+    expect(text).not.toContain(en("menu.charges"));
+    expect(text).not.toContain(en("login.failed"));
+    // Nothing was renewed, so the goodbye has no reference number to remind of.
+    expect(text.endsWith(`${READER_1_MENU} ${en("goodbye")}`)).toBe(true);
+    expect(text).not.toContain(en("goodbye.withReference"));
     expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
 
     expect(patronId).toBe(await patronIdOf(line.demo.db, READER_1.card));
@@ -72,28 +93,31 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     expect(row?.endedAt).not.toBeNull();
     expect(row?.durationSeconds).toBe(Math.round(result.durationSeconds));
 
-    // The summary and the menu nest inside the <Gather>, so a caller can press ahead.
+    // The summary and the menu nest inside the <Gather>, so a caller can press ahead; the news
+    // and the options are <Say>s of their own.
     expect(result.requests[3]?.twiml).toMatch(
-      /^<\?xml[^>]*\?><Response><Gather input="dtmf" action="http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4&amp;lang=en" method="POST" timeout="8" finishOnKey="" numDigits="1" actionOnEmptyResult="true"><Say voice="Polly\.Amy" language="en-GB">Items on loan: 3\. Of these, overdue: 0\. To renew all items, press 0\.[^<]*<\/Say><\/Gather><Redirect method="POST">http:\/\/127\.0\.0\.1:\d+\/voice\/step\?seq=4&amp;lang=en<\/Redirect><\/Response>$/,
+      new RegExp(
+        `^<\\?xml[^>]*\\?><Response><Gather input="dtmf" action="http://127\\.0\\.0\\.1:\\d+/voice/step\\?seq=4&amp;lang=en" method="POST" timeout="8" finishOnKey="" numDigits="1" actionOnEmptyResult="true">${sayRegex(READER_1_SUMMARY)}${sayRegex(READER_1_MENU)}</Gather><Redirect method="POST">http://127\\.0\\.0\\.1:\\d+/voice/step\\?seq=4&amp;lang=en</Redirect></Response>$`,
+      ),
     );
   });
 
   it("logs in a reader with no PIN by card number and the phone's last four digits", async () => {
     const { result, patronId } = await loggedInAs("2100000024", "8888");
-    expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
+    expect(heard(result)).toContain(en("summary.oneLoan"));
     expect(patronId).toBe(await patronIdOf(line.demo.db, "2100000024"));
   });
 
   it("logs in by HKID digits and the phone's last four digits (reader 24)", async () => {
     const { result, patronId, cardLastFour } = await loggedInAs("1123582", "8888");
-    expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
+    expect(heard(result)).toContain(en("summary.oneLoan"));
     expect(patronId).toBe(await patronIdOf(line.demo.db, "2100000024"));
     expect(cardLastFour).toBe("0024");
   });
 
   it("logs in by HKID digits and PIN (reader 1)", async () => {
     const { result, patronId } = await loggedInAs(READER_1.hkid, READER_1.pin);
-    expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "3", overdue: "0" }));
+    expect(heard(result)).toContain(READER_1_SUMMARY);
     expect(patronId).toBe(await patronIdOf(line.demo.db, READER_1.card));
   });
 
@@ -103,7 +127,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     expect(as25.patronId).toBe(await patronIdOf(line.demo.db, "2100000025"));
     expect(as26.patronId).toBe(await patronIdOf(line.demo.db, "2100000026"));
     for (const { result } of [as25, as26]) {
-      expect(heard(result)).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
+      expect(heard(result)).toContain(en("summary.oneLoan"));
       expect(heard(result)).not.toContain(prompt("en", "cardNumber.prompt"));
     }
   });
@@ -113,7 +137,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
 
     const text = heard(result);
     expect(text).toContain(prompt("en", "cardNumber.prompt"));
-    expect(text).toContain(prompt("en", "summary.loans", { count: "1", overdue: "0" }));
+    expect(text).toContain(en("summary.oneLoan"));
     expect(text).not.toContain(prompt("en", "login.failed"));
     expect((await callRow(line.demo.db, result.callSid))?.patronId).toBe(
       await patronIdOf(line.demo.db, TWINS.second),
@@ -172,10 +196,12 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
 
     const text = heard(result);
     expect(timesHeard(result, prompt("en", "login.failed"))).toBe(3);
-    expect(text).toContain(
-      `${prompt("en", "login.failed")} ${prompt("en", "login.tooManyFailures")} ${prompt("en", "goodbye")}`,
-    );
-    expect(text).not.toContain(prompt("en", "menu.options"));
+    // The call ends with the plain goodbye: no reference number was given, so none to keep.
+    expect(
+      text.endsWith(`${en("login.failed")} ${en("login.tooManyFailures")} ${en("goodbye")}`),
+    ).toBe(true);
+    expect(text).not.toContain(en("goodbye.withReference"));
+    expect(text).not.toContain(en("menu.anotherCard"));
     // The caller's last key ("9") was never asked for: the line hung up.
     expect(result.transcript.filter((e) => e.kind === "gather")).toHaveLength(7);
     expect(result.transcript.at(-1)).toEqual({ kind: "hangup", by: "app", seconds: 0 });
@@ -237,7 +263,8 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     const rightPinLocked = await call(line.app, [...login(READER_1.card, READER_1.pin), "(timeout)"]);
     expect(answerToPin(rightPinLocked)).toBe(wrongAnswer);
     expect(wrongAnswer).toContain(prompt("en", "login.failed"));
-    expect(heard(rightPinLocked)).not.toContain(prompt("en", "menu.options"));
+    expect(heard(rightPinLocked)).not.toContain(READER_1_SUMMARY);
+    expect(heard(rightPinLocked)).not.toContain(en("menu.anotherCard"));
     expect((await callRow(line.demo.db, rightPinLocked.callSid))?.patronId).toBeNull();
     // Attempts on a locked account change nothing: the lock is not extended.
     expect((await lockOf(line.demo.db, READER_1.card)).phoneLockedUntil?.toISOString()).toBe(at(30));
@@ -248,7 +275,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
 
     line.app.setNow(at(30));
     const unlocked = await call(line.app, [...login(READER_1.card, READER_1.pin), "*"]);
-    expect(heard(unlocked)).toContain(prompt("en", "summary.loans", { count: "3", overdue: "0" }));
+    expect(heard(unlocked)).toContain(READER_1_SUMMARY);
     expect((await callRow(line.demo.db, unlocked.callSid))?.patronId).toBe(
       await patronIdOf(line.demo.db, READER_1.card),
     );

@@ -3,7 +3,7 @@
  * and every demo reader's renew-all through the real service on Tuesday 2026-12-01 (and reader
  * 28's on Friday 2026-12-11). This is about the data, not the driver, so it runs on PGlite only.
  *
- * The readers 1-29 share one load. Each request must touch only its own reader's rows, so that
+ * The readers 1-42 share one load. Each request must touch only its own reader's rows, so that
  * no reader's result depends on which readers renewed before: every test checks that.
  */
 import { and, asc, between, eq } from "drizzle-orm";
@@ -80,7 +80,7 @@ interface DemoReader {
   loans: LoanExpectation[];
 }
 
-const barcode = (n: number) => `340000000000${String(n).padStart(2, "0")}`;
+const barcode = (n: number) => `34${String(n).padStart(12, "0")}`;
 
 function renewed(
   item: number,
@@ -127,6 +127,31 @@ const ROBINSON_CRUSOE = expect.stringMatching(
 );
 
 const card = (reader: number) => `21000000${String(reader).padStart(2, "0")}`;
+
+/**
+ * Readers 30-42, for the caller-time report (src/simulator/standard-calls.ts): the same five loans
+ * each, items 49-53 for reader 30, 54-58 for reader 31, and so on. Four renew; The Remains of
+ * the Day is reserved by reader 29 and every copy is on loan, so it is refused.
+ */
+const CALLER_TIME_READERS = [30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42];
+
+function callerTimeReader(reader: number): DemoReader {
+  const first = 49 + (reader - 30) * 5;
+  return {
+    reader,
+    card: card(reader),
+    story: "caller time: five loans, four renew, one reserved by reader 29",
+    accountBlocks: [],
+    unpaidCharges: [],
+    loans: [
+      renewed(first, "Animal Farm", "2026-12-07"),
+      renewed(first + 1, "家", "2026-12-08"),
+      renewed(first + 2, "The Old Man and the Sea", "2026-12-09"),
+      renewed(first + 3, "茶館", "2026-12-10"),
+      refused(first + 4, "The Remains of the Day", "2026-12-11", ["RESERVED"]),
+    ],
+  };
+}
 
 const DEMO_READERS: DemoReader[] = [
   {
@@ -402,6 +427,7 @@ const DEMO_READERS: DemoReader[] = [
     unpaidCharges: [],
     loans: [],
   },
+  ...CALLER_TIME_READERS.map(callerTimeReader),
 ];
 
 /** What the README's "Logging in" and readers table promise about identification. */
@@ -436,6 +462,7 @@ const DEMO_LOGINS: { reader: number; pin: string | null; hkid: string | null; ke
     { reader: 27, pin: "2727", hkid: null, keyedDigits: null },
     { reader: 28, pin: "2828", hkid: "B424242(A)", keyedDigits: "4242420" },
     { reader: 29, pin: "2929", hkid: null, keyedDigits: null },
+    ...CALLER_TIME_READERS.map((reader) => ({ reader, pin: `${reader}${reader}`, hkid: null, keyedDigits: null })),
   ];
 
 /** The README's closed-days table: renewed on → new due date. */
@@ -556,7 +583,7 @@ describe("the demo library on Tuesday 2026-12-01 (loaded unshifted, once)", () =
     await loadDemo();
   });
 
-  it("holds the 29 demo readers, with cards 2100000001 to 2100000029", async () => {
+  it("holds the 42 demo readers, with cards 2100000001 to 2100000042", async () => {
     const rows = await database.db.select({ cardNumber: patrons.cardNumber }).from(patrons);
     expect(rows.map((r) => r.cardNumber).sort()).toEqual(DEMO_READERS.map((r) => r.card));
   });
@@ -705,7 +732,7 @@ describe("the demo library on Tuesday 2026-12-01 (loaded unshifted, once)", () =
     expect(accruedOverdueCents({ dueOn }, "junior", "2026-12-01", DEFAULT_POLICY)).toBe(49_00);
   });
 
-  it("reader 29 holds the reservations on readers 3's, 6's, 9's and 4's loans", async () => {
+  it("reader 29 holds the reservations on readers 3's, 6's, 9's and 4's loans, and on readers 30-42's The Remains of the Day", async () => {
     const patron = await patronByCard(card(29));
     const rows = await database.db
       .select({ titleId: reservations.titleId, barcode: items.barcode })
@@ -718,6 +745,7 @@ describe("the demo library on Tuesday 2026-12-01 (loaded unshifted, once)", () =
       { titleId: "T8", barcode: null }, // Pride and Prejudice (reader 4's title)
       { titleId: null, barcode: barcode(14) }, // reader 6's very copy
       { titleId: "T15", barcode: null }, // The Serious Hiker's Guide (reader 9)
+      { titleId: "T48", barcode: null }, // The Remains of the Day (readers 30-42)
     ]);
   });
 

@@ -4,8 +4,8 @@
  */
 import type { VNode } from "preact";
 import type { FlowDefinition } from "../../voice/flow-definition.js";
-import { FlowDiagram, stepElementId } from "../flow-diagram/flow-diagram.js";
 import { type FlowStep, type FlowTransition, flowGraph, ordinal } from "../../voice/flow-graph.js";
+import { FlowDiagram, stepElementId } from "../flow-diagram/flow-diagram.js";
 import { Layout, type Viewer } from "./page.js";
 
 export function FlowPage(props: { viewer: Viewer; flow: FlowDefinition }): VNode {

@@ -69,7 +69,8 @@ function newDueDates(ctx: ActionContext, record: RenewalTransactionRecord, state
 /** How many were renewed, as a sentence: all of them, some of them, or none. */
 function renewedSentence(renewed: number, refused: number): SpokenPart {
   const count = renewed + refused;
-  if (refused === 0) return count === 1 ? { key: "renewAll.one" } : { key: "renewAll.all", params: { count: String(count) } };
+  if (refused === 0)
+    return count === 1 ? { key: "renewAll.one" } : { key: "renewAll.all", params: { count: String(count) } };
   if (renewed === 0) return { key: "renewAll.none" };
   return { key: "renewAll.some", params: { renewed: String(renewed), count: String(count) } };
 }
@@ -167,7 +168,9 @@ export const nextOfferedItem: Action = async (_ctx, state) => {
 export const offerAnotherItem: Action = async (_ctx, state) => {
   const offer = state.offer;
   const tried = new Set(offer?.tried ?? []);
-  const next = offer ? offer.items.findIndex((item, index) => index > offer.index && !tried.has(item.loanId)) : -1;
+  const next = offer
+    ? offer.items.findIndex((item, index) => index > offer.index && !tried.has(item.loanId))
+    : -1;
   if (!offer || next < 0) {
     return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "itemOffer.noMore" }] };
   }
@@ -217,5 +220,9 @@ export const renewOfferedItem: Action = async (ctx, state) => {
   }
   say.push(reference(outcome.trn, next));
   // The offer stays where it was, so that "another item" goes on after this one.
-  return { outcome: "done", state: { ...next, offer: { ...offer, tried: [...(offer.tried ?? []), item.loanId] } }, say };
+  return {
+    outcome: "done",
+    state: { ...next, offer: { ...offer, tried: [...(offer.tried ?? []), item.loanId] } },
+    say,
+  };
 };

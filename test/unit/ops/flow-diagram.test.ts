@@ -11,9 +11,9 @@ import { renderToString } from "preact-render-to-string";
 import { describe, expect, it } from "vitest";
 import { FlowDiagram } from "../../../src/ops/flow-diagram/flow-diagram.js";
 import { flowGraphDocument } from "../../../src/ops/flow-diagram/flow-graph-document.js";
-import { flowGraph } from "../../../src/voice/flow-graph.js";
 import { flowLayout } from "../../../src/ops/flow-diagram/layout.js";
 import { type FlowDefinition, VOICE_FLOWS_DIR } from "../../../src/voice/flow-definition.js";
+import { flowGraph } from "../../../src/voice/flow-graph.js";
 import { SHIPPED } from "../voice/shipped-flow.js";
 
 const flow = SHIPPED.flow;

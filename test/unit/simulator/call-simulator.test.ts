@@ -237,6 +237,61 @@ describe("placeCall: <Gather>", () => {
   });
 });
 
+describe("placeCall: how much the caller hears before keying", () => {
+  // The news an action spoke in <Say>s of its own, then the step's options in the last one.
+  const renewed: Route = () =>
+    twiml((r) => {
+      const gather = r.gather({ numDigits: 1, action: "/voice/end" });
+      gather.say("Items renewed: four."); // 3 words, 1.2 s
+      gather.say("Reference one two three."); // 4 words, 1.6 s
+      gather.say("For the main menu press nine."); // 6 words, 2.4 s
+    });
+  const routes: Record<string, Route> = {
+    "/voice/incoming": () => twiml((r) => r.gather({ numDigits: 1, action: "/voice/renewed" }).say("Press zero.")),
+    "/voice/renewed": renewed,
+    "/voice/end": goodbye,
+  };
+  const heardInFull = (result: CallResult) =>
+    result.transcript.flatMap((entry) => (entry.kind === "say" ? [[entry.text, !entry.interrupted]] : []));
+
+  it("news: hears every <Say> but the last, then keys; the options count no time", async () => {
+    const { result } = await call(routes, { script: ["0@none", { keys: "*", listen: "news" }] });
+    expect(heardInFull(result)).toEqual([
+      ["Press zero.", false],
+      ["Items renewed: four.", true],
+      ["Reference one two three.", true],
+      ["For the main menu press nine.", false],
+      ["Goodbye", true], // outside any Gather: always heard
+    ]);
+    // keys 0.4 + 0.4, news 1.2 + 1.6, goodbye 0.4
+    expect(result.durationSeconds).toBe(4);
+  });
+
+  it("all and none per entry, whatever bargeIn says for the others", async () => {
+    const listening = await call(routes, { script: ["0@all", "*@all"], bargeIn: true });
+    expect(heardInFull(listening.result).every(([, heard]) => heard)).toBe(true);
+    expect(listening.result.durationSeconds).toBe(7.2); // 0.8 + 0.4 + 1.2 + 1.6 + 2.4 + 0.4 + 0.4
+    await server?.close();
+
+    const pressing = await call(routes, { script: ["0", "*@none"] });
+    expect(heardInFull(pressing.result)).toEqual([
+      ["Press zero.", true],
+      ["Items renewed: four.", false],
+      ["Reference one two three.", false],
+      ["For the main menu press nine.", false],
+      ["Goodbye", true],
+    ]);
+  });
+
+  it("a caller who keys nothing hears every prompt, however the entry says to listen", async () => {
+    const { result } = await call(
+      { "/voice/incoming": () => twiml((r) => r.gather({ numDigits: 1, timeout: 2 }).say("Press one")) },
+      { script: ["(timeout)@none"] },
+    );
+    expect(result.transcript[0]).toMatchObject({ kind: "say", interrupted: false, seconds: 0.8 });
+  });
+});
+
 describe("placeCall: <Redirect>, <Dial>, <Hangup>, <Reject>", () => {
   it("follows <Redirect>, relative or absolute, POST or GET; verbs after it are not run", async () => {
     const { result, line } = await call({

@@ -41,9 +41,29 @@ describe("npm run call: options", () => {
     expect(splitScript("3, ,(timeout),9")).toEqual(["3", "", "(timeout)", "9"]);
   });
 
+  it("keeps each entry's way of listening, KEYS@none, KEYS@news or KEYS@all", () => {
+    expect(splitScript("3@none,2100000030#@none,3030#@none,0@none,*@news")).toEqual([
+      "3@none",
+      "2100000030#@none",
+      "3030#@none",
+      "0@none",
+      "*@news",
+    ]);
+  });
+
+  it("--report places the standard calls, on its own", () => {
+    expect(parseCliArgs(["--report", "--base-url", "http://localhost:3460"], {})).toEqual({
+      help: false,
+      baseUrl: "http://localhost:3460",
+      report: true,
+    });
+    expect(() => parseCliArgs(["--report", "--script", "3"], {})).toThrow(/--report places its own calls/);
+  });
+
   it.each([
     [["--lang", "fr"], /--lang fr/],
     [["--script", "3,12a"], /--script: "12a"/],
+    [["--script", "3,0@soon"], /--script: "soon" is not a way of listening/],
     [["--bogus"], /bogus/],
     [["extra"], /extra/],
   ])("refuses %j", (args, message) => {

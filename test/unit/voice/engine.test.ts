@@ -283,19 +283,27 @@ describe("what is spoken fits the reader and the moment", () => {
   const reader = (account: CallState["account"]): CallState => ({ ...at("menu"), account });
 
   it("a blocked reader's menu: staff first, then loans and charges, never renew all or one", () => {
-    const r = reply(handleEvent(flow, reader({ loans: 2, blocked: true, charges: true }), input("9"), NO_SMS));
+    const r = reply(
+      handleEvent(flow, reader({ loans: 2, blocked: true, charges: true }), input("9"), NO_SMS),
+    );
     expect(keys(r.say)).toEqual(["menu.staff", "menu.loans", "menu.charges", "menu.anotherCard", "menu.end"]);
   });
 
   it("a reader with no loans hears no renew options, and charges only when there are some", () => {
-    const r = reply(handleEvent(flow, reader({ loans: 0, blocked: false, charges: false }), input("9"), NO_SMS));
+    const r = reply(
+      handleEvent(flow, reader({ loans: 0, blocked: false, charges: false }), input("9"), NO_SMS),
+    );
     expect(keys(r.say)).toEqual(["menu.staff", "menu.anotherCard", "menu.end"]);
-    const owing = reply(handleEvent(flow, reader({ loans: 0, blocked: false, charges: true }), input("9"), NO_SMS));
+    const owing = reply(
+      handleEvent(flow, reader({ loans: 0, blocked: false, charges: true }), input("9"), NO_SMS),
+    );
     expect(keys(owing.say)).toEqual(["menu.charges", "menu.staff", "menu.anotherCard", "menu.end"]);
   });
 
   it("unspoken keys still work: 0 with no loans runs renewAll, whose none leads to the short menu", () => {
-    const r = run(handleEvent(flow, reader({ loans: 0, blocked: false, charges: false }), input("0"), NO_SMS));
+    const r = run(
+      handleEvent(flow, reader({ loans: 0, blocked: false, charges: false }), input("0"), NO_SMS),
+    );
     expect(r.action).toBe("renewAll");
     expect(reply(afterAction(flow, r.state, r.transition, "none", NO_SMS)).state.step).toBe("menuShort");
   });
@@ -308,9 +316,15 @@ describe("what is spoken fits the reader and the moment", () => {
   });
 
   it("after renew all, 'why' is offered only when something was refused", () => {
-    const refused = { ...at("afterRenewAll"), lastRenewal: { trn: "1234567890", transactionId: 1, refused: 1 } };
+    const refused = {
+      ...at("afterRenewAll"),
+      lastRenewal: { trn: "1234567890", transactionId: 1, refused: 1 },
+    };
     const none = { ...refused, lastRenewal: { ...refused.lastRenewal, refused: 0 } };
-    expect(keys(reply(enterStep(flow, refused, NO_SMS)).say)).toEqual(["afterRenewAll.why", ...AFTER_RENEW_ALL]);
+    expect(keys(reply(enterStep(flow, refused, NO_SMS)).say)).toEqual([
+      "afterRenewAll.why",
+      ...AFTER_RENEW_ALL,
+    ]);
     expect(keys(reply(enterStep(flow, none, NO_SMS)).say)).toEqual(AFTER_RENEW_ALL);
   });
 
@@ -340,7 +354,9 @@ describe("library staff", () => {
   it("the end of the staff call runs afterStaffCall with the dial status as input", () => {
     const r = run(handleEvent(flow, at("staffCall"), { type: "dialEnded", status: "no-answer" }, NO_SMS));
     expect(r).toMatchObject({ action: "afterStaffCall", input: "no-answer" });
-    expect(reply(afterAction(flow, r.state, r.transition, "unanswered", NO_SMS)).state.step).toBe("menuShort");
+    expect(reply(afterAction(flow, r.state, r.transition, "unanswered", NO_SMS)).state.step).toBe(
+      "menuShort",
+    );
     expect(reply(afterAction(flow, r.state, r.transition, "answered", NO_SMS)).state.step).toBe("goodbye");
   });
 

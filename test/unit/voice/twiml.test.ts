@@ -265,12 +265,16 @@ describe("titles in the voice that reads their script", () => {
     ]);
   });
 
-  it("a mixed title is split by script runs; digits and spaces stay with the letters before them", () => {
+  it("a mixed title is split by script runs; digits and punctuation go with the nearer words", () => {
     const target = { catalogues: testCatalogues({ en: HAN_IN_CANTONESE }), language: "en" as const };
     expect(gatheredSays([item("Harry Potter 哈利波特 2 and 3")], target)).toEqual([
       { ...voiceOf("en"), text: "Harry Potter" },
       { ...voiceOf("yue"), text: "哈利波特 2" },
       { ...voiceOf("en"), text: "and 3, due Friday 7 March." },
+    ]);
+    expect(gatheredSays([item("花樣年華 (DVD)")], target)).toEqual([
+      { ...voiceOf("yue"), text: "花樣年華" },
+      { ...voiceOf("en"), text: "(DVD), due Friday 7 March." },
     ]);
   });
 
