@@ -41,7 +41,7 @@ export function claimProblems(call: StandardCall, result: CallResult): string[] 
   const keyed = result.transcript.filter((entry) => entry.kind === "gather").length;
   // Every standard script ends where the line hangs up: after `*`, or after the third failed login.
   if (result.endedBy === "caller") {
-    problems.push(`the script ran out before the line ended the call (${keyed} of ${call.script.length} entries keyed)`);
+    problems.push(`the line still waited for keys after the script's ${keyed} entries`);
   } else if (keyed < call.script.length) {
     problems.push(`the line ended the call after ${keyed} of ${call.script.length} entries`);
   }

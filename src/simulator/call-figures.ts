@@ -3,8 +3,8 @@
  * or the time to hear one Gather's prompts (a menu on its own).
  */
 import type { CallResult } from "./call-simulator.js";
-import type { Measure } from "./standard-calls.js";
 import { roundSeconds } from "./speech-timing.js";
+import type { Measure } from "./standard-calls.js";
 import type { TranscriptEntry } from "./transcript.js";
 
 type PromptEntry = Extract<TranscriptEntry, { kind: "say" | "play" | "pause" }>;
@@ -18,7 +18,10 @@ function isPrompt(entry: TranscriptEntry): entry is PromptEntry {
  * negative counts from the end): the prompts since the Gather before it. The line nests all it
  * says in its Gathers, so these are that Gather's prompts.
  */
-export function promptsBeforeGather(transcript: readonly TranscriptEntry[], gatherIndex: number): PromptEntry[] {
+export function promptsBeforeGather(
+  transcript: readonly TranscriptEntry[],
+  gatherIndex: number,
+): PromptEntry[] {
   const gathers = transcript.flatMap((entry, index) => (entry.kind === "gather" ? [index] : []));
   const position = gathers.at(gatherIndex);
   if (position === undefined) return [];

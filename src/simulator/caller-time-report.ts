@@ -9,8 +9,9 @@
  * with reader 30's, whom no standard call renews: a reader who sounds different has been renewed
  * (or changed) since the demo was loaded, and its figure is marked as not the standard situation.
  */
-import { figureSeconds } from "./call-figures.js";
+
 import { claimProblems } from "./call-claims.js";
+import { figureSeconds } from "./call-figures.js";
 import { type CallResult, type PlaceCallOptions, placeCall } from "./call-simulator.js";
 import {
   type DemoReader,

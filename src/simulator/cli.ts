@@ -24,7 +24,8 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  if (options.report) return report({ baseUrl: options.baseUrl, authToken, ...(options.to ? { to: options.to } : {}) });
+  if (options.report)
+    return report({ baseUrl: options.baseUrl, authToken, ...(options.to ? { to: options.to } : {}) });
   const call = {
     baseUrl: options.baseUrl,
     authToken,

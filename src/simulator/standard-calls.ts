@@ -145,11 +145,7 @@ const all = (keys: string): ScriptEntry => ({ keys, listen: "all" });
 const pressAhead = (keys: string): ScriptEntry => ({ keys, listen: "none" });
 
 /** The language, the card and the PIN, each keyed the way `key` says. */
-function login(
-  reader: DemoReader,
-  language: Language,
-  key: (keys: string) => ScriptEntry,
-): ScriptEntry[] {
+function login(reader: DemoReader, language: Language, key: (keys: string) => ScriptEntry): ScriptEntry[] {
   return [key(LANGUAGE_KEY[language]), key(`${reader.card}#`), key(`${reader.pin}#`)];
 }
 

@@ -37,8 +37,10 @@ export interface CallState {
   lastRenewal: { trn: string; transactionId: number; refused: number } | null;
   /** Whether the caller heard a reference number in this call, whoever was logged in: the goodbye reminds them. */
   referenceGiven: boolean;
-  /** The loans offered one at a time; `tried`: loans the caller tried to renew, not offered again by "another item". */
-  offer: { items: OfferedItem[]; index: number; tried: number[] } | null;
+  /** The loans offered one at a time, and the one on offer. */
+  offer: { items: OfferedItem[]; index: number } | null;
+  /** Loans the reader tried to renew one by one in this call: "renew another item" does not offer them again. */
+  triedLoanIds: number[];
 }
 
 /** The reader's account as the menu speaks to it (voice-line.md: only the options that do something). */
@@ -64,5 +66,6 @@ export function initialCallState(start: string): CallState {
     lastRenewal: null,
     referenceGiven: false,
     offer: null,
+    triedLoanIds: [],
   };
 }

@@ -191,6 +191,58 @@ export function timesHeard(result: CallResult, text: string): number {
   return heard(result).split(text).length - 1;
 }
 
+/** A text with its spaces left out, to compare with `heardUnspaced`. */
+export function unspaced(text: string): string {
+  return text.replace(/\s+/g, "");
+}
+
+/**
+ * Everything heard with the spaces left out, for what is said around a title in another script: a
+ * Chinese title in an English call is a <Say> of its own in the Chinese voice, and the spaces at its
+ * edges fall where the cut falls ("三體:" | "another reader…", "花樣年華 (" | "DVD): …").
+ * Compare with `unspaced(expected)`.
+ */
+export function heardUnspaced(result: CallResult): string {
+  return unspaced(heard(result));
+}
+
+/** What the menus speak depends on (voice-line.md, "The caller's time and the situation"). */
+export interface ReaderSituation {
+  /** Any items on loan. */
+  loans: boolean;
+  /** Any outstanding charges. */
+  charges?: boolean;
+  /** An account-level block (suspended, card lost, charges, long overdue). */
+  blocked?: boolean;
+}
+
+function canRenew(reader: ReaderSituation): boolean {
+  return reader.loans && reader.blocked !== true;
+}
+
+/**
+ * The main menu as this reader hears it: only the options that do something for them, the most
+ * used first, staff first when the account is blocked. Key 9 works but is not spoken.
+ */
+export function mainMenu(reader: ReaderSituation, language: Language = "en"): string {
+  const keys = [
+    ...(canRenew(reader) ? ["menu.renewAll", "menu.renewOne"] : []),
+    ...(reader.blocked ? ["menu.staff"] : []),
+    ...(reader.loans ? ["menu.loans"] : []),
+    ...(reader.charges ? ["menu.charges"] : []),
+    ...(reader.blocked ? [] : ["menu.staff"]),
+    "menu.anotherCard",
+    "menu.end",
+  ];
+  return keys.map((key) => prompt(language, key)).join(" ");
+}
+
+/** The short menu after the line has told the reader something: renew all (if it can), 9 for more, end. */
+export function shortMenu(reader: ReaderSituation, language: Language = "en"): string {
+  const keys = [...(canRenew(reader) ? ["menu.renewAll"] : []), "menu.more", "menu.end"];
+  return keys.map((key) => prompt(language, key)).join(" ");
+}
+
 const ZH_DIGITS = "零一二三四五六七八九";
 
 /** A TRN as voice-line.md says it is spoken: digit by digit, in two groups of five. */

@@ -28,7 +28,16 @@ import {
   UNKNOWN_CARD,
 } from "../../src/simulator/standard-calls.js";
 import { speakableTitle, speakDate } from "../../src/voice/speech-format.js";
-import { DEMO_NOW, detailsOf, eventsOf, heard, NEW_DUE, patronIdOf, transactions, useDemoLine } from "./call-helpers.js";
+import {
+  DEMO_NOW,
+  detailsOf,
+  eventsOf,
+  heard,
+  NEW_DUE,
+  patronIdOf,
+  transactions,
+  useDemoLine,
+} from "./call-helpers.js";
 
 const TODAY = DEMO_NOW.slice(0, 10);
 
@@ -43,13 +52,16 @@ interface DemoFile {
 describe("the standard calls' readers in demo/library.json", () => {
   const demo = readDemoFile() as DemoFile;
 
-  it.each(STANDARD_CALL_READERS)("reader $number: its PIN, a phone of its own and five loans", (reader: DemoReader) => {
-    const patron = demo.patrons.find((p) => p.cardNumber === reader.card);
-    expect(patron).toMatchObject({ pin: reader.pin, phone: reader.phone });
-    // Caller ID picks the reader only when exactly one reader has the number.
-    expect(demo.patrons.filter((p) => p.phone === reader.phone)).toHaveLength(1);
-    expect(demo.loans.filter((l) => l.cardNumber === reader.card && !l.returnedOn)).toHaveLength(5);
-  });
+  it.each(STANDARD_CALL_READERS)(
+    "reader $number: its PIN, a phone of its own and five loans",
+    (reader: DemoReader) => {
+      const patron = demo.patrons.find((p) => p.cardNumber === reader.card);
+      expect(patron).toMatchObject({ pin: reader.pin, phone: reader.phone });
+      // Caller ID picks the reader only when exactly one reader has the number.
+      expect(demo.patrons.filter((p) => p.phone === reader.phone)).toHaveLength(1);
+      expect(demo.loans.filter((l) => l.cardNumber === reader.card && !l.returnedOn)).toHaveLength(5);
+    },
+  );
 
   it("has no reader with the failed login's card, nor with the number the other calls come from", () => {
     expect(demo.patrons.some((p) => p.cardNumber === UNKNOWN_CARD)).toBe(false);
@@ -116,8 +128,13 @@ describe("caller time, the standard calls on the demo library (PGlite)", () => {
       );
       expect(news.join(" ")).toContain(speakDate(NEW_DUE, TODAY, language));
       // Up to the last key, the news is all the caller heard: every other prompt was cut short.
-      const upToLastKey = result.transcript.slice(0, result.transcript.findLastIndex((e) => e.kind === "gather"));
-      expect(upToLastKey.filter((entry) => entry.kind === "say" && !entry.interrupted)).toHaveLength(news.length);
+      const upToLastKey = result.transcript.slice(
+        0,
+        result.transcript.findLastIndex((e) => e.kind === "gather"),
+      );
+      expect(upToLastKey.filter((entry) => entry.kind === "say" && !entry.interrupted)).toHaveLength(
+        news.length,
+      );
       // The goodbye, after the last key, heard whole; then the line hangs up.
       expect(result.transcript.at(-2)).toMatchObject({ kind: "say", interrupted: false });
       expect(result.transcript.at(-1)).toMatchObject({ kind: "hangup", by: "app" });

@@ -363,7 +363,7 @@ describe.each(DRIVERS)("prompts that fit the situation on %s", (driver) => {
         ["34000000000003"],
       ]);
       // Robinson Crusoe was renewed (tried) at the start of this call: offered once only.
-      expect(timesHeard(result, "The Life and Strange"), heard(result)).toBe(1);
+      expect(timesHeard(result, "The Life and Strange"), "times Robinson Crusoe was offered").toBe(1);
       expect(timesHeard(result, en("itemOffer.noMore"))).toBe(2);
       expect(heard(result)).not.toContain(
         en("renewOne.refused", { reason: en("reason.NO_EXTENSION"), date: "Tuesday 15 December" }),

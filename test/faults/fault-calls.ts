@@ -39,7 +39,12 @@ export type Answer =
   | { kind: "failed"; text: string };
 
 const APOLOGY = prompt("en", "apology");
-const REFERENCE = /Your transaction reference number is ([0-9, ]+)\./;
+/** The reference number as renewal.reference says it, its spoken digits caught. */
+const REFERENCE = (() => {
+  const [before = "", after = ""] = prompt("en", "renewal.reference", { trn: "\u0000" }).split("\u0000");
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`${escape(before)}([0-9, ]+)${escape(after)}`);
+})();
 
 /** What a caller hears in one answer: the TRN of a renewal, the apology, or something else. */
 export function answerOf(webhookOrTwiml: Webhook | string): Answer {
@@ -220,7 +225,8 @@ export async function callerAtMenu(
       const key = keys.shift();
       if (key !== undefined) return key;
       if (keyed !== null) return null;
-      if (!heard.join(" ").includes(prompt("en", "menu.options"))) {
+      // Every reader here can renew, so the menu offers 0 (renew all).
+      if (!heard.join(" ").includes(prompt("en", "menu.renewAll"))) {
         atMenu.reject(new Error(`${reader.card} did not reach the menu; heard: ${heard.join(" | ")}`));
         return null;
       }

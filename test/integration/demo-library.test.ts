@@ -462,7 +462,12 @@ const DEMO_LOGINS: { reader: number; pin: string | null; hkid: string | null; ke
     { reader: 27, pin: "2727", hkid: null, keyedDigits: null },
     { reader: 28, pin: "2828", hkid: "B424242(A)", keyedDigits: "4242420" },
     { reader: 29, pin: "2929", hkid: null, keyedDigits: null },
-    ...CALLER_TIME_READERS.map((reader) => ({ reader, pin: `${reader}${reader}`, hkid: null, keyedDigits: null })),
+    ...CALLER_TIME_READERS.map((reader) => ({
+      reader,
+      pin: `${reader}${reader}`,
+      hkid: null,
+      keyedDigits: null,
+    })),
   ];
 
 /** The README's closed-days table: renewed on → new due date. */

@@ -5,6 +5,7 @@ import { accountBlocks } from "../../rules/decide-renewals.js";
 import type { CallState } from "../call-state.js";
 import type { SpokenPart } from "../engine.js";
 import { speakableTitle, speakDate, speakMoney } from "../speech-format.js";
+import { enquiryLine, staffAvailableNow } from "./staff.js";
 import type { Action, ActionContext } from "./types.js";
 
 export async function readAccount(ctx: ActionContext, state: CallState) {
@@ -29,7 +30,14 @@ export const summariseAccount: Action = async (ctx, state) => {
   const charges = outstandingCharges(account.snapshot, today, ctx.policy).totalCents > 0;
   const say: SpokenPart[] = [loansSentence(open.length, overdue)];
   for (const block of blocks) say.push({ key: `block.${block}` });
-  if (blocks.length > 0) say.push({ key: "block.help" });
+  // The way forward: staff on 7 when they can take the call now, else the enquiry line and its hours.
+  if (blocks.length > 0) {
+    say.push(
+      (await staffAvailableNow(ctx))
+        ? { key: "block.help" }
+        : { key: "block.helpLater", params: enquiryLine(ctx, state) },
+    );
+  }
   return {
     outcome: "done",
     state: { ...state, account: { loans: open.length, blocked: blocks.length > 0, charges } },

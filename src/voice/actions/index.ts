@@ -78,6 +78,7 @@ export const CODE_PROMPT_KEYS: readonly string[] = [
   "summary.noLoans",
   ...ACCOUNT_BLOCK_CODES.map((code) => `block.${code}`),
   "block.help",
+  "block.helpLater",
   ...REFUSAL_PRIORITY.map((code) => `reason.${code}`),
   "renewAll.one",
   "renewAll.all",

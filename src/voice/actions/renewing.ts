@@ -147,7 +147,7 @@ export const startItemOffer: Action = async (ctx, state) => {
     return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "loans.none" }] };
   return {
     outcome: "ok",
-    state: { ...state, offer: { items, index: 0, tried: state.offer?.tried ?? [] } },
+    state: { ...state, offer: { items, index: 0 } },
     say: [],
   };
 };
@@ -167,7 +167,8 @@ export const nextOfferedItem: Action = async (_ctx, state) => {
  */
 export const offerAnotherItem: Action = async (_ctx, state) => {
   const offer = state.offer;
-  const tried = new Set(offer?.tried ?? []);
+  // Kept for the whole call (not with the offer), so an offer started again from the menu still skips them.
+  const tried = new Set(state.triedLoanIds ?? []);
   const next = offer
     ? offer.items.findIndex((item, index) => index > offer.index && !tried.has(item.loanId))
     : -1;
@@ -222,7 +223,7 @@ export const renewOfferedItem: Action = async (ctx, state) => {
   // The offer stays where it was, so that "another item" goes on after this one.
   return {
     outcome: "done",
-    state: { ...next, offer: { ...offer, tried: [...(offer.tried ?? []), item.loanId] } },
+    state: { ...next, triedLoanIds: [...(state.triedLoanIds ?? []), item.loanId] },
     say,
   };
 };

@@ -311,7 +311,7 @@ describe("the diagram", () => {
       missLimitStep: quote,
       steps: {
         [hostile]: {
-          prompts: ["menu.options"],
+          prompts: ["menu.end"],
           gather: { numDigits: 1, timeout: 5 },
           keys: { "1": { action: "<b>act</b>", results: { "<ok>": quote, "&amp;": hostile } } },
         },

@@ -247,7 +247,8 @@ describe("placeCall: how much the caller hears before keying", () => {
       gather.say("For the main menu press nine."); // 6 words, 2.4 s
     });
   const routes: Record<string, Route> = {
-    "/voice/incoming": () => twiml((r) => r.gather({ numDigits: 1, action: "/voice/renewed" }).say("Press zero.")),
+    "/voice/incoming": () =>
+      twiml((r) => r.gather({ numDigits: 1, action: "/voice/renewed" }).say("Press zero.")),
     "/voice/renewed": renewed,
     "/voice/end": goodbye,
   };

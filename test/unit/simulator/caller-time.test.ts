@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { figureSeconds, promptsBeforeGather } from "../../../src/simulator/call-figures.js";
 import { claimProblems, spokenReferenceNumbers } from "../../../src/simulator/call-claims.js";
+import { figureSeconds, promptsBeforeGather } from "../../../src/simulator/call-figures.js";
 import type { CallResult, TranscriptEntry } from "../../../src/simulator/call-simulator.js";
 import type { ReportRow } from "../../../src/simulator/caller-time-report.js";
 import { formatCallerTimeReport, formatCell } from "../../../src/simulator/report-format.js";
@@ -138,13 +138,13 @@ describe("figures and claims, read from a transcript", () => {
     const call = standardCall("renewAllPressingAhead", "en");
     const transcript = [gather("3"), say(`Reference ${EN_TRN}. Press 9.`, 4, true), gather("*")];
     expect(claimProblems(call, resultOf(transcript, "caller"))).toEqual([
-      "the script ran out before the line ended the call (2 of 5 entries keyed)",
+      "the line still waited for keys after the script's 2 entries",
       "no reference number heard in full: nothing was renewed, or the caller did not hear it",
     ]);
     const loans = standardCall("hearLoans", "en");
-    expect(claimProblems(loans, resultOf([...loans.script.map((e) => gather(e.keys)), say(EN_TRN, 1), hangup]))).toEqual(
-      ["a reference number was given, but this call renews nothing"],
-    );
+    expect(
+      claimProblems(loans, resultOf([...loans.script.map((e) => gather(e.keys)), say(EN_TRN, 1), hangup])),
+    ).toEqual(["a reference number was given, but this call renews nothing"]);
   });
 });
 
@@ -152,6 +152,7 @@ describe("the report's text", () => {
   it("puts each budget beside its figure and marks what is not the standard situation", () => {
     expect(formatCell({ seconds: 18.2, problems: [], readerChanged: false }, 20)).toBe("18.2 / 20 ✓");
     expect(formatCell({ seconds: 71.3, problems: [], readerChanged: false }, 60)).toBe("71.3 / 60 ✗");
+    expect(formatCell({ seconds: 10, problems: [], readerChanged: false }, 12)).toBe("10.0 / 12 ✓");
     expect(formatCell({ seconds: 40.5, problems: ["x"], readerChanged: true }, null)).toBe("40.5 *!");
   });
 
@@ -161,15 +162,25 @@ describe("the report's text", () => {
       cells: {
         yue: { seconds: 10, problems: [], readerChanged: false },
         cmn: { seconds: 11, problems: [], readerChanged: kind.id === "renewOne" },
-        en: { seconds: 12, problems: kind.id === "failedLogin" ? ["it logged in"] : [], readerChanged: false },
+        en: {
+          seconds: 12,
+          problems: kind.id === "failedLogin" ? ["it logged in"] : [],
+          readerChanged: kind.id === "renewOne",
+        },
       },
     }));
     const text = formatCallerTimeReport(rows, "http://localhost:3460");
     const table = text.split("\n").filter((line) => line.startsWith("|"));
     expect(table).toHaveLength(2 + STANDARD_CALL_KINDS.length);
     expect(table[0]).toMatch(/^\| standard call +\| yue +\| cmn +\| en +\|$/);
-    expect(table[2]).toMatch(/^\| Renew all, listening to everything +\| 10 \/ 60 ✓ \| 11 \/ 60 ✓ \| 12 \/ 60 ✓ \|$/);
-    expect(text).toContain("* Renew one item, listening, cmn: this reader's loans did not sound like reader 30's");
-    expect(text).toContain("! A failed login: three wrong tries, until the line ends the call, en: it logged in.");
+    expect(table[2]).toMatch(
+      /^\| Renew all, listening to everything +\| 10.0 \/ 60 ✓ \| 11.0 \/ 60 ✓ \| 12.0 \/ 60 ✓ \|$/,
+    );
+    expect(text).toMatch(
+      /^\* Not the standard situation: .* reader 30's.*: Renew one item, listening \(cmn, en\)\./m,
+    );
+    expect(text).toContain(
+      "! A failed login: three wrong tries, until the line ends the call (en): it logged in.",
+    );
   });
 });

@@ -174,10 +174,10 @@ const BAD_CASES: BadCase[] = [
     name: "a placeholder left out in one language",
     mutate: (c) =>
       c.catalogue("en", (cat) => {
-        prompts(cat)["renewAll.counts"] = "Items renewed: {renewed}.";
+        prompts(cat)["loans.item"] = "{title}.";
       }),
     problem:
-      'prompt "renewAll.counts": placeholders differ between languages (yue ["refused","renewed"], cmn ["refused","renewed"], en ["renewed"])',
+      'prompt "loans.item": placeholders differ between languages (yue ["date","title"], cmn ["date","title"], en ["title"])',
   },
   {
     name: "a prompt key named in flow.json that no catalogue has",
@@ -260,19 +260,19 @@ const BAD_CASES: BadCase[] = [
     name: "a one-outcome action given results",
     mutate: (c) =>
       c.flow((f) => {
-        const renewAll = keyIn(f, "menu", "0");
-        delete renewAll.to;
-        renewAll.results = { done: "afterRenewAll" };
+        const listLoans = keyIn(f, "menu", "2");
+        delete listLoans.to;
+        listLoans.results = { done: "menu" };
       }),
-    problem: 'steps.menu.keys.0: action "renewAll" has one outcome: use "to"',
+    problem: 'steps.menu.keys.2: action "listLoans" has one outcome: use "to"',
   },
   {
     name: 'both "to" and "results"',
     mutate: (c) =>
       c.flow((f) => {
-        keyIn(f, "menu", "0").results = { ok: "afterRenewAll" };
+        keyIn(f, "menu", "2").results = { ok: "menu" };
       }),
-    problem: 'steps.menu.keys.0: has both "to" and "results"',
+    problem: 'steps.menu.keys.2: has both "to" and "results"',
   },
   {
     name: 'neither "to" nor "results"',

@@ -98,10 +98,63 @@ const text = (key: string, language: Language, params?: Record<string, string>) 
 
 const english: RenderTarget = { catalogues, language: "en" };
 
+// Texts of these suites' own, so that rewording the shipped catalogues moves nothing here.
+const TEST_PROMPTS: Record<string, Record<Language, string>> = {
+  "test.item": { en: "{title}, due {date}.", yue: "{title}，{date}到期。", cmn: "{title}，{date}到期。" },
+  "test.quoted": {
+    en: 'Not renewed: "{title}".',
+    yue: "未能續借：「{title}」。",
+    cmn: "未能续借：「{title}」。",
+  },
+  "test.news": { en: "Items renewed: 2.", yue: "已續借：2項。", cmn: "已续借：2项。" },
+  "test.options": { en: "For the main menu, press 9.", yue: "主選單請按9。", cmn: "主菜单请按9。" },
+  "test.more": { en: "To end the call, press star.", yue: "結束通話請按星號。", cmn: "结束通话请按星号键。" },
+  "test.counts": {
+    en: "Items renewed: {renewed}. Items not renewed: {refused}.",
+    yue: "已續借：{renewed}項。未能續借：{refused}項。",
+    cmn: "已续借：{renewed}项。未能续借：{refused}项。",
+  },
+};
+
+/** The shipped voices with TEST_PROMPTS; no scriptVoices unless a test gives them. */
+function withTestPrompts(language: Language, extra: Partial<Catalogue> = {}): Catalogue {
+  const prompts = Object.fromEntries(
+    Object.entries(TEST_PROMPTS).map(([key, texts]) => [key, texts[language]]),
+  );
+  return {
+    voice: catalogues[language].voice,
+    languageCode: catalogues[language].languageCode,
+    ...extra,
+    prompts,
+  };
+}
+
+function testCatalogues(
+  extra: Partial<Record<Language, Partial<Catalogue>>> = {},
+): Record<Language, Catalogue> {
+  return {
+    yue: withTestPrompts("yue", extra.yue),
+    cmn: withTestPrompts("cmn", extra.cmn),
+    en: withTestPrompts("en", extra.en),
+  };
+}
+
+const testText = (key: string, language: Language) => TEST_PROMPTS[key]?.[language];
+
+function gatheredSays(parts: SpokenPart[], target: RenderTarget): Said[] {
+  const response = parseTwiml(renderGather(parts, { numDigits: 1, timeout: 8 }, STEP_URL, target));
+  // Every <Say> inside the <Gather>, so that the caller can press ahead through the title too.
+  expect(names(response)).toEqual(["Gather", "Redirect"]);
+  return saysIn(child(response, "Gather"));
+}
+
 describe("a gather", () => {
   it("at a menu: one key, no finishing key, the prompts inside, a redirect after", () => {
     const response = parseTwiml(
-      renderGather([{ key: "menu.options" }], { numDigits: 1, timeout: 8 }, STEP_URL, english),
+      renderGather([{ key: "test.options" }], { numDigits: 1, timeout: 8 }, STEP_URL, {
+        catalogues: testCatalogues(),
+        language: "en",
+      }),
     );
     expect(names(response)).toEqual(["Gather", "Redirect"]);
     const gather = child(response, "Gather");
@@ -115,7 +168,7 @@ describe("a gather", () => {
       actionOnEmptyResult: "true",
     });
     expect(names(gather)).toEqual(["Say"]);
-    expect(saysIn(gather)).toEqual([{ ...voiceOf("en"), text: text("menu.options", "en") }]);
+    expect(saysIn(gather)).toEqual([{ ...voiceOf("en"), text: testText("test.options", "en") }]);
     const redirect = child(response, "Redirect");
     expect(redirect.attrs).toEqual({ method: "POST" });
     expect(textOf(redirect)).toBe(STEP_URL);
@@ -177,16 +230,16 @@ describe("voices", () => {
     const gather = child(
       parseTwiml(
         renderGather(
-          [{ key: "invalidChoice" }, { key: "menu.options" }],
+          [{ key: "test.news" }, { key: "test.options" }],
           { numDigits: 1, timeout: 8 },
           STEP_URL,
-          { catalogues, language: "yue" },
+          { catalogues: testCatalogues(), language: "yue" },
         ),
       ),
       "Gather",
     );
     expect(saysIn(gather)).toEqual([
-      { ...voiceOf("yue"), text: `${text("invalidChoice", "yue")} ${text("menu.options", "yue")}` },
+      { ...voiceOf("yue"), text: `${testText("test.news", "yue")} ${testText("test.options", "yue")}` },
     ]);
   });
 
@@ -206,41 +259,11 @@ describe("voices", () => {
 });
 
 describe("titles in the voice that reads their script", () => {
-  // Texts of this suite's own, so that rewording the shipped catalogues does not move the cuts.
-  const ITEM = { en: "{title}, due {date}.", yue: "{title}，{date}到期。", cmn: "{title}，{date}到期。" };
-  const QUOTED = {
-    en: 'Not renewed: "{title}".',
-    yue: "未能續借：「{title}」。",
-    cmn: "未能续借：「{title}」。",
-  };
-  // No scriptVoices unless a test gives them.
-  const withTestPrompts = (language: Language, extra: Partial<Catalogue> = {}): Catalogue => ({
-    voice: catalogues[language].voice,
-    languageCode: catalogues[language].languageCode,
-    ...extra,
-    prompts: {
-      ...catalogues[language].prompts,
-      "test.item": ITEM[language],
-      "test.quoted": QUOTED[language],
-    },
-  });
-  const testCatalogues = (extra: Partial<Record<Language, Partial<Catalogue>>> = {}) => ({
-    yue: withTestPrompts("yue", extra.yue),
-    cmn: withTestPrompts("cmn", extra.cmn),
-    en: withTestPrompts("en", extra.en),
-  });
   const HAN_IN_CANTONESE = { scriptVoices: { Han: "yue" as const } };
   const item = (title: string): SpokenPart => ({
     key: "test.item",
     params: { title, date: "Friday 7 March" },
   });
-
-  function gatheredSays(parts: SpokenPart[], target: RenderTarget): Said[] {
-    const response = parseTwiml(renderGather(parts, { numDigits: 1, timeout: 8 }, STEP_URL, target));
-    // Every <Say> inside the <Gather>, so that the caller can press ahead through the title too.
-    expect(names(response)).toEqual(["Gather", "Redirect"]);
-    return saysIn(child(response, "Gather"));
-  }
 
   it("the shipped English catalogue sends Han script to the Cantonese voice", () => {
     expect(catalogues.en.scriptVoices).toEqual({ Han: "yue" });
@@ -250,8 +273,8 @@ describe("titles in the voice that reads their script", () => {
 
   it("a Chinese title in an English call: its own <Say> in the Chinese voice, the sentence in English", () => {
     const target = { catalogues: testCatalogues({ en: HAN_IN_CANTONESE }), language: "en" as const };
-    expect(gatheredSays([{ key: "menu.options" }, item("三體"), item("Sapiens")], target)).toEqual([
-      { ...voiceOf("en"), text: text("menu.options", "en") },
+    expect(gatheredSays([{ key: "test.news" }, item("三體"), item("Sapiens")], target)).toEqual([
+      { ...voiceOf("en"), text: testText("test.news", "en") },
       { ...voiceOf("yue"), text: "三體," },
       { ...voiceOf("en"), text: "due Friday 7 March. Sapiens, due Friday 7 March." },
     ]);
@@ -335,27 +358,28 @@ describe("titles in the voice that reads their script", () => {
 });
 
 describe("a part that asks for a break", () => {
+  const target: RenderTarget = { catalogues: testCatalogues(), language: "en" };
+
   it("starts a <Say> of its own after a part in the same voice", () => {
     const parts: SpokenPart[] = [
-      { key: "renewal.reference", params: { trn: "1 2 3 4 5, 6 7 8 9 0" } },
-      { key: "menu.options", breakBefore: true },
-      { key: "invalidChoice" },
+      { key: "test.news" },
+      { key: "test.options", breakBefore: true },
+      { key: "test.more" },
     ];
-    const response = parseTwiml(renderGather(parts, { numDigits: 1, timeout: 8 }, STEP_URL, english));
-    expect(saysIn(child(response, "Gather"))).toEqual([
-      { ...voiceOf("en"), text: text("renewal.reference", "en", { trn: "1 2 3 4 5, 6 7 8 9 0" }) },
-      { ...voiceOf("en"), text: `${text("menu.options", "en")} ${text("invalidChoice", "en")}` },
+    expect(gatheredSays(parts, target)).toEqual([
+      { ...voiceOf("en"), text: testText("test.news", "en") },
+      { ...voiceOf("en"), text: `${testText("test.options", "en")} ${testText("test.more", "en")}` },
     ]);
   });
 
   it("changes nothing where the voice changes anyway, or first", () => {
     const parts: SpokenPart[] = [
-      { key: "goodbye", breakBefore: true },
-      { key: "language.option", language: "yue", breakBefore: true },
+      { key: "test.news", breakBefore: true },
+      { key: "test.options", language: "yue", breakBefore: true },
     ];
-    expect(saysIn(parseTwiml(renderHangup(parts, english)))).toEqual([
-      { ...voiceOf("en"), text: text("goodbye", "en") },
-      { ...voiceOf("yue"), text: text("language.option", "yue") },
+    expect(gatheredSays(parts, target)).toEqual([
+      { ...voiceOf("en"), text: testText("test.news", "en") },
+      { ...voiceOf("yue"), text: testText("test.options", "yue") },
     ]);
   });
 });
@@ -460,21 +484,23 @@ describe("a hangup", () => {
 });
 
 describe("promptText", () => {
+  const withCounts = testCatalogues();
+
   it("fills every placeholder", () => {
-    expect(promptText(catalogues, "renewAll.counts", "en", { renewed: "3", refused: "1" })).toBe(
+    expect(promptText(withCounts, "test.counts", "en", { renewed: "3", refused: "1" })).toBe(
       "Items renewed: 3. Items not renewed: 1.",
     );
   });
 
   it("inserts values as written, even ones that look like patterns or placeholders", () => {
-    expect(promptText(catalogues, "renewal.reference", "en", { trn: "$& {trn} $1" })).toBe(
-      "Your transaction reference number is $& {trn} $1.",
+    expect(promptText(withCounts, "test.counts", "en", { renewed: "$& {refused} $1", refused: "1" })).toBe(
+      "Items renewed: $& {refused} $1. Items not renewed: 1.",
     );
   });
 
   it("throws when a placeholder has no value", () => {
-    expect(() => promptText(catalogues, "renewAll.counts", "en", { renewed: "3" })).toThrow(
-      'prompt "renewAll.counts" needs {refused}',
+    expect(() => promptText(withCounts, "test.counts", "en", { renewed: "3" })).toThrow(
+      'prompt "test.counts" needs {refused}',
     );
   });
 
