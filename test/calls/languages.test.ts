@@ -131,16 +131,19 @@ describe.each(DRIVERS)("languages on %s", (driver) => {
     ).not.toMatch(/[A-Za-z]{3}/);
   });
 
-  it.each(["yue", "cmn"] as const)("names the PIN 個人密碼 / 个人密码 in %s, never bare 密碼", async (language) => {
-    const { word, bare } = PIN_WORD[language];
-    // A wrong PIN: the PIN prompt, then the failure, both name the PIN.
-    const result = await call(line.app, [...login("2100000001", "999999", language), "(timeout)"]);
-    const text = heard(result);
-    expect(text).toContain(`${prompt(language, "pin.prompt")} ${prompt(language, "login.failed")}`);
-    expect(prompt(language, "pin.prompt")).toContain(word);
-    expect(prompt(language, "login.failed")).toContain(word);
-    expect(text).not.toMatch(bare);
-  });
+  it.each(["yue", "cmn"] as const)(
+    "names the PIN 個人密碼 / 个人密码 in %s, never bare 密碼",
+    async (language) => {
+      const { word, bare } = PIN_WORD[language];
+      // A wrong PIN: the PIN prompt, then the failure, both name the PIN.
+      const result = await call(line.app, [...login("2100000001", "999999", language), "(timeout)"]);
+      const text = heard(result);
+      expect(text).toContain(`${prompt(language, "pin.prompt")} ${prompt(language, "login.failed")}`);
+      expect(prompt(language, "pin.prompt")).toContain(word);
+      expect(prompt(language, "login.failed")).toContain(word);
+      expect(text).not.toMatch(bare);
+    },
+  );
 
   it.each([
     ["yue", "港幣9元"],

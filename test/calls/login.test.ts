@@ -197,9 +197,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     const text = heard(result);
     expect(timesHeard(result, prompt("en", "login.failed"))).toBe(3);
     // The call ends with the plain goodbye: no reference number was given, so none to keep.
-    expect(
-      text.endsWith(`${en("login.failed")} ${en("login.tooManyFailures")} ${en("goodbye")}`),
-    ).toBe(true);
+    expect(text.endsWith(`${en("login.failed")} ${en("login.tooManyFailures")} ${en("goodbye")}`)).toBe(true);
     expect(text).not.toContain(en("goodbye.withReference"));
     expect(text).not.toContain(en("menu.anotherCard"));
     // The caller's last key ("9") was never asked for: the line hung up.

@@ -95,7 +95,9 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
     const [transaction] = await transactions(line.demo.db);
     if (!transaction) throw new Error("no renewal transaction");
     const trn = `${transaction.trn.slice(0, 5)} ${transaction.trn.slice(5)}`;
-    expect(heard(result)).toContain(`${en("renewal.newDueDate", { date: "Tuesday 15 December" })} ${AFTER_RENEWAL_WITH_SMS}`);
+    expect(heard(result)).toContain(
+      `${en("renewal.newDueDate", { date: "Tuesday 15 December" })} ${AFTER_RENEWAL_WITH_SMS}`,
+    );
     expect(heard(result)).toContain(`${en("sms.sent")} ${AFTER_RENEWAL_WITH_SMS}`);
     expect(heard(result)).not.toContain(en("afterRenewAll.why"));
 

@@ -173,7 +173,8 @@ describe.each(DRIVERS)("PIN checks backed up, on %s", (driver) => {
     while (release.length > 0 || !(await Promise.race([Promise.all(logins).then(() => true), tick()]))) {
       release.shift()?.();
     }
-    for (const login of await Promise.all(logins)) expect(login.body).toContain(prompt("en", "summary.loans", { count: "3" }));
+    for (const login of await Promise.all(logins))
+      expect(login.body).toContain(prompt("en", "summary.loans", { count: "3" }));
     const welcomed = await post(`${base}/voice/incoming`, callParams(newCallSid()));
     expect(welcomed.busy).toBe(false);
     expect(welcomed.body).toContain(prompt("en", "language.option"));

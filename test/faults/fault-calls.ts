@@ -42,8 +42,8 @@ const APOLOGY = prompt("en", "apology");
 /** The reference number as renewal.reference says it, its spoken digits caught. */
 const REFERENCE = (() => {
   const [before = "", after = ""] = prompt("en", "renewal.reference", { trn: "\u0000" }).split("\u0000");
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`${escape(before)}([0-9, ]+)${escape(after)}`);
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`${literal(before)}([0-9, ]+)${literal(after)}`);
 })();
 
 /** What a caller hears in one answer: the TRN of a renewal, the apology, or something else. */
