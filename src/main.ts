@@ -86,6 +86,7 @@ async function main(): Promise<void> {
       identityHashKey: secrets.identityHashKey,
       lockout: settings.lockout,
       staff: settings.staff,
+      callerIdShortcut: settings.callerIdShortcut,
       sendSms: settings.sms
         ? twilioSmsSender(settings.sms.accountSid, secrets.twilioAuthToken, settings.sms.from)
         : null,

@@ -100,6 +100,7 @@ const environmentSchema = z.object({
   PIN_LOCK_ATTEMPTS: optional(integer(1, 100)).default(5),
   PIN_LOCK_MINUTES: optional(integer(1, 24 * 60)).default(30),
   OPS_SESSION_HOURS: optional(integer(1, 24 * 30)).default(8),
+  CALLER_ID_SHORTCUT: optional(z.enum(["on", "off"])).default("on"),
 });
 
 export interface Settings {
@@ -128,6 +129,8 @@ export interface Settings {
   sms: { accountSid: string; from: string } | null;
   /** The operator console: how long a login lasts. */
   ops: { sessionHours: number };
+  /** A caller whose number is one reader's registered phone may key just the PIN (voice-line.md). */
+  callerIdShortcut: boolean;
 }
 
 export class SettingsError extends Error {
@@ -184,6 +187,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
         ? { accountSid: e.TWILIO_ACCOUNT_SID, from: e.TWILIO_SMS_FROM }
         : null,
     ops: { sessionHours: e.OPS_SESSION_HOURS },
+    callerIdShortcut: e.CALLER_ID_SHORTCUT === "on",
   };
 }
 

@@ -35,7 +35,10 @@ export interface PlaceCallOptions {
   baseUrl: string;
   /** The Twilio auth token the line validates signatures with. */
   authToken: string;
-  /** The caller's number. Default "+85291234567". */
+  /**
+   * The caller's number. Default "+85228000000", which is no demo reader's phone, so that a script
+   * written for the card and PIN steps is not met by the caller ID shortcut.
+   */
   from?: string;
   /** The line's number. Default "+85230001234". */
   to?: string;
@@ -97,6 +100,9 @@ const DIAL_STATUSES: readonly DialCallStatus[] = [
   "canceled",
 ];
 
+/** The caller's number unless one is given: no demo reader's registered phone. */
+export const DEFAULT_CALLER_NUMBER = "+85228000000";
+
 export async function placeCall(options: PlaceCallOptions): Promise<CallResult> {
   return new SimulatedCall(options).run();
 }
@@ -131,7 +137,7 @@ class SimulatedCall {
       ApiVersion: "2010-04-01",
       CallSid: this.callSid,
       Direction: "inbound",
-      From: options.from ?? "+85291234567",
+      From: options.from ?? DEFAULT_CALLER_NUMBER,
       To: options.to ?? "+85230001234",
     };
     this.fetch = options.fetch ?? globalThis.fetch;

@@ -8,7 +8,8 @@ import { parseScriptStep } from "./script-entry.js";
 export const USAGE = `usage: npm run call -- [options]
 
   --base-url URL   the line to call (default http://localhost:$PORT, PORT defaulting to 3000)
-  --from NUMBER    the caller's number (default +85291234567)
+  --from NUMBER    the caller's number (default +85228000000, no reader's phone; +85291234567 is
+                   demo reader 1's, to try the caller ID shortcut)
   --to NUMBER      the line's number (default +85230001234)
   --lang L         key the language menu at once: 1 or yue, 2 or cmn, 3 or en
   --script KEYS    run without a person: comma-separated keys, one entry per prompt,

@@ -45,6 +45,10 @@ export type CredentialCheck =
   /** lockedAccounts: how many accounts this failure locked (for the metrics). */
   | { result: "failed"; lockedAccounts: number };
 
+/** PINs are 4 to 8 digits (library-data.md): longer keys are never a PIN. */
+export const LONGEST_PIN = 8;
+const PIN_SHAPE = new RegExp(`^\\d{4,${LONGEST_PIN}}$`);
+
 // Checked against when no account has a PIN to check, so that a wrong card costs as long as a
 // wrong PIN and the time taken never tells whether a card exists.
 const DECOY_HASH = await hashPin("decoy-0000");
@@ -58,7 +62,7 @@ export async function pinMatches(
   pinHash: string | null,
   verify: PinVerifier,
 ): Promise<boolean> {
-  const pinShaped = /^\d{4,8}$/.test(secret);
+  const pinShaped = PIN_SHAPE.test(secret);
   const verified = await verify(pinShaped ? secret : "0000", pinHash ?? DECOY_HASH);
   return pinShaped && pinHash !== null && verified;
 }
@@ -87,7 +91,15 @@ export async function checkCredentials(
   secret: string,
   now: Date,
   lockout: LockoutPolicy,
-  checking: { precheck: PinPrecheck | null; verify: PinVerifier },
+  checking: {
+    precheck: PinPrecheck | null;
+    verify: PinVerifier;
+    /**
+     * Only the PIN counts, never the phone's last four: on the caller ID shortcut the phone is
+     * what recognised the caller, and caller ID can be forged.
+     */
+    pinOnly?: boolean;
+  },
 ): Promise<CredentialCheck> {
   const accounts =
     candidates.length === 0
@@ -114,7 +126,7 @@ export async function checkCredentials(
         ? checked.matches
         : await pinMatches(secret, account.pinHash, checking.verify);
     const phoneMatches =
-      secret.length === 4 && account.phone !== null && account.phone.replace(/\D/g, "").endsWith(secret);
+      !checking.pinOnly && secret.length === 4 && account.phone?.replace(/\D/g, "").endsWith(secret) === true;
     if (pinMatched || phoneMatches) matches.push(account);
   }
   // No account to check: the decoy's one hash, unless it was done before the transaction.

@@ -45,6 +45,8 @@ export interface RunContext {
   log: Logger;
   /** The PIN keyed at this webhook, checked before the transaction (pin-precheck.ts). */
   pinPrecheck: PinPrecheck | null;
+  /** The caller's number, for the caller ID shortcut only (ActionContext.callerNumber). */
+  callerNumber: string | null;
 }
 
 export async function runToReply(
@@ -95,6 +97,7 @@ export async function runToReply(
       text: (key, language, params) => promptText(catalogues, key, language, params),
       record: (e) => run.events.push({ ...e, step: e.step ?? instruction.state.step }),
       pinPrecheck: run.pinPrecheck,
+      callerNumber: run.callerNumber,
     };
     const result = await action(actionContext, instruction.state, instruction.input, instruction.args);
     said.push(...result.say);

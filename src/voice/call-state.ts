@@ -26,6 +26,11 @@ export interface CallState {
   failedLogins: number;
   /** Accounts the keyed card or HKID digits matched (possibly none: the caller is not told). */
   candidates: number[];
+  /**
+   * Caller ID shortcut: the last four digits of the card offered to the recognised caller, whose
+   * account is then the one candidate. Absent or null: no shortcut on offer.
+   */
+  callerCardLastFour?: string | null;
   /** Set once logged in. */
   patronId: number | null;
   cardLastFour: string | null;

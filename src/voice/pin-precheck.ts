@@ -9,11 +9,18 @@ import type { Database } from "../db/database.js";
 import { calls, patrons } from "../db/schema/index.js";
 import { type PinPrecheck, pinMatches } from "./authentication.js";
 import type { CallState } from "./call-state.js";
+import { shortcutEntryOf } from "./caller-recognition.js";
 import type { FlowDefinition } from "./flow-definition.js";
 import type { PinVerifier } from "./pin-check-slots.js";
 
-/** The action whose input is a PIN to hash. */
-const PIN_ACTION = "verifyPin";
+/**
+ * The actions whose input may be a PIN to hash, and which of their inputs are: at the caller ID
+ * shortcut, `*` and a card number keyed out of habit are not, and are never hashed.
+ */
+const PIN_ACTIONS: ReadonlyMap<string, (digits: string) => boolean> = new Map([
+  ["verifyPin", () => true],
+  ["verifyCallerPin", (digits: string) => shortcutEntryOf(digits) === "pin"],
+]);
 
 /**
  * Keys that may be a PIN (or a phone's last four), worth a look before the transaction: a lone
@@ -46,9 +53,10 @@ export async function precheckPin(
     )
     .where(eq(calls.callSid, callSid));
   const state = rows[0]?.state as CallState | undefined;
-  if (!state || flow.steps[state.step]?.digits?.action !== PIN_ACTION) return null;
+  const takesPin = state && PIN_ACTIONS.get(flow.steps[state.step]?.digits?.action ?? "");
+  if (!state || !takesPin) return null;
   const digits = digitsAt(state);
-  if (digits === null) return null;
+  if (digits === null || !takesPin(digits)) return null;
 
   const results: PinPrecheck["results"] = new Map();
   for (const row of rows) {

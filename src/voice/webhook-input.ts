@@ -18,6 +18,19 @@ export function callSidOf(body: unknown): string | null {
   return parsed.success ? parsed.data.CallSid : null;
 }
 
+// A telephone number in E.164, as Twilio gives a caller's: "anonymous", a SIP address or anything
+// else recognises nobody.
+const withCallerNumber = z.object({ From: z.string().regex(/^\+[1-9]\d{6,14}$/) });
+
+/**
+ * The caller's number (`From`) when it is a telephone number, else null. Only for the caller ID
+ * shortcut: it never reaches a log line, a call event, an error or a URL (voice-line.md).
+ */
+export function callerNumberOf(body: unknown): string | null {
+  const parsed = withCallerNumber.safeParse(body);
+  return parsed.success ? parsed.data.From : null;
+}
+
 /** Twilio's call statuses (CallStatus in voice webhooks and status callbacks). */
 export const CALL_STATUSES = [
   "queued",

@@ -45,7 +45,13 @@ import { LANGUAGES, type Language, type VoiceFlow } from "./flow-definition.js";
 import { LINE_PIN_CHECKS, type PinCheckSlots } from "./pin-check-slots.js";
 import { mayBePin, precheckPin } from "./pin-precheck.js";
 import { renderHangup } from "./twiml.js";
-import { callSidOf, FINAL_CALL_STATUSES, keyedDigits, statusCallbackOf } from "./webhook-input.js";
+import {
+  callerNumberOf,
+  callSidOf,
+  FINAL_CALL_STATUSES,
+  keyedDigits,
+  statusCallbackOf,
+} from "./webhook-input.js";
 
 export interface VoiceRouterOptions extends VoiceDeps {
   voiceFlow: VoiceFlow;
@@ -280,6 +286,7 @@ async function answer(
           events,
           log,
           pinPrecheck,
+          callerNumber: callerNumberOf(req.body),
         });
         const saved = saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
         return { twiml, repeated: false, saved };

@@ -33,8 +33,11 @@ const ALL_MOVES = [
 const READER_1 = ["2100000001", "135790"] as const;
 const READER_2 = ["2100000002", "0202"] as const;
 
-/** Scripts that between them go everywhere; each is one call. */
-const SCRIPTS: { script: string[]; dial?: DialCallStatus[]; note: string }[] = [
+/** Reader 1's registered phone: a call from it meets the caller ID shortcut. */
+const READER_1_PHONE = "+85291234567";
+
+/** Scripts that between them go everywhere; each is one call (`from`: the caller's number). */
+const SCRIPTS: { script: string[]; dial?: DialCallStatus[]; from?: string; note: string }[] = [
   {
     note: "Putonghua; renew all and its keys; renew one; loans, charges; staff unanswered, then answered",
     script: [
@@ -117,6 +120,18 @@ const SCRIPTS: { script: string[]; dial?: DialCallStatus[]; note: string }[] = [
     note: "three failed logins",
     script: [...login(READER_1[0], "1111"), `${READER_1[0]}#`, "2222#", `${READER_1[0]}#`, "3333#"],
   },
+  { note: "caller ID: the PIN at the shortcut", from: READER_1_PHONE, script: ["3", `${READER_1[1]}#`, "*"] },
+  {
+    note: "caller ID: the card number at the shortcut, then its PIN",
+    from: READER_1_PHONE,
+    script: ["3", `${READER_1[0]}#`, `${READER_1[1]}#`, "*"],
+  },
+  { note: "caller ID: * for another card", from: READER_1_PHONE, script: ["3", "*"] },
+  {
+    note: "caller ID: misses at the shortcut",
+    from: READER_1_PHONE,
+    script: ["3", "(timeout)", "(timeout)", "(timeout)"],
+  },
   { note: "misses at the language step", script: ["(timeout)", "(timeout)", "4"] },
   { note: "SMS after renew all", script: [...login(...READER_1), "0", "3", "*"] },
   { note: "SMS after renewing one", script: [...login(...READER_2), "1", "1", "3", "*"] },
@@ -160,9 +175,12 @@ describe.each(DRIVERS)("flow coverage on %s", (driver) => {
     demo = await openDemoDatabase(driver, twinsFixture());
     app = await startVoiceApp({ db: demo.db, now: DEMO_NOW, sms: async () => {} });
     const callSids: string[] = [];
-    for (const { script, dial } of SCRIPTS) {
+    for (const { script, dial, from } of SCRIPTS) {
       const outcomes = [...(dial ?? [])];
-      const result = await call(app, script, { dialOutcome: () => outcomes.shift() ?? "no-answer" });
+      const result = await call(app, script, {
+        dialOutcome: () => outcomes.shift() ?? "no-answer",
+        ...(from ? { from } : {}),
+      });
       callSids.push(result.callSid);
     }
     events = await demo.db

@@ -79,6 +79,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     expect(cardLastFour).toBe("0001");
     expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
       "language",
+      "callerId",
       "card",
       "pin",
       "summary",
@@ -144,6 +145,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
     );
     expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
       "language",
+      "callerId",
       "card",
       "pin",
       "cardNumber",

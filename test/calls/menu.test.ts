@@ -108,6 +108,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -190,6 +191,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -322,6 +324,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
       expect(timesHeard(result, MENU_2)).toBe(2);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",

@@ -114,6 +114,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -244,6 +245,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       expect(await detailsOf(line.demo.db, result.callSid, "renewal")).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -461,6 +463,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       expect(await transactions(line.demo.db)).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -505,6 +508,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -548,6 +552,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       });
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -665,6 +670,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       expect(await transactions(line.demo.db)).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",

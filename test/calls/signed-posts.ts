@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import twilio from "twilio";
+import { DEFAULT_CALLER_NUMBER } from "../../src/simulator/call-simulator.js";
 import { TEST_AUTH_TOKEN } from "../support/voice-app.js";
 import { CATALOGUES, type Language, prompt } from "./call-helpers.js";
 
@@ -16,7 +17,8 @@ export function callParams(callSid: string, extra: Record<string, string> = {}):
     CallSid: callSid,
     CallStatus: "ringing",
     Direction: "inbound",
-    From: "+85291234567",
+    // No reader's phone: the caller enters a card, as the suites expect (no caller ID shortcut).
+    From: DEFAULT_CALLER_NUMBER,
     To: "+85230001234",
     ...extra,
   };

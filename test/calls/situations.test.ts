@@ -135,6 +135,7 @@ describe.each(DRIVERS)("prompts that fit the situation on %s", (driver) => {
       expect(await detailsOf(line.demo.db, result.callSid, "renewal")).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",
@@ -301,6 +302,7 @@ describe.each(DRIVERS)("prompts that fit the situation on %s", (driver) => {
       expect(timesHeard(result, "The Little Prince")).toBe(1);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
         "language",
+        "callerId",
         "card",
         "pin",
         "summary",

@@ -12,6 +12,7 @@ import type { Database } from "../../src/db/database.js";
 import * as schema from "../../src/db/schema/index.js";
 import { loadAccount } from "../../src/renewals/account-snapshot.js";
 import { verifyPin } from "../../src/security/pin-hash.js";
+import { findRecognisedReader } from "../../src/voice/caller-recognition.js";
 import { precheckPin } from "../../src/voice/pin-precheck.js";
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/database.js";
 import { loadFixture } from "../support/library-fixture.js";
@@ -98,6 +99,17 @@ describe.runIf(TEST_DATABASE_URL)("the plans of the lookups, on PostgreSQL", () 
     );
     const plan = await planOf(statements.find((s) => /from "calls"/.test(s.query)));
     expect(plan).toMatch(/Index Scan using patrons_pkey on patrons[^\n]*\n\s+Index Cond: \(id = ANY /);
+    expect(plan).not.toMatch(/Seq Scan on patrons/);
+  });
+
+  it("finds the reader a caller's number names by the phone index, not by reading every reader", async () => {
+    // Both fixture readers share the phone: the shortcut is not offered, but the plan is the same.
+    expect(await findRecognisedReader(loggingDrizzle(), "+85291234567")).toBeNull();
+    const plan = await planOf(statements.find((s) => /from "patrons"/.test(s.query)));
+    // A (bitmap) index scan of the partial index, the phone's forms as its condition.
+    expect(plan).toMatch(
+      /Index Scan (using|on) patrons_phone_with_pin_idx[^\n]*\n\s+Index Cond: \(phone = ANY /,
+    );
     expect(plan).not.toMatch(/Seq Scan on patrons/);
   });
 

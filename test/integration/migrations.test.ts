@@ -175,6 +175,8 @@ const EXPECTED_INDEXES: Record<string, string> = {
     "CREATE INDEX patrons_hkid_digits_hash_idx ON public.patrons USING btree (hkid_digits_hash)",
   patrons_phone_locked_until_idx:
     "CREATE INDEX patrons_phone_locked_until_idx ON public.patrons USING btree (phone_locked_until) WHERE (phone_locked_until IS NOT NULL)",
+  patrons_phone_with_pin_idx:
+    "CREATE INDEX patrons_phone_with_pin_idx ON public.patrons USING btree (phone) WHERE (pin_hash IS NOT NULL)",
   items_barcode_key: "CREATE UNIQUE INDEX items_barcode_key ON public.items USING btree (barcode)",
   items_title_id_idx: "CREATE INDEX items_title_id_idx ON public.items USING btree (title_id)",
   items_set_id_idx:
@@ -251,8 +253,8 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
       database,
       sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
     );
-    expect(expectedMigrationCount()).toBe(4);
-    expect(row?.count).toBe(4);
+    expect(expectedMigrationCount()).toBe(5);
+    expect(row?.count).toBe(5);
   });
 
   it("creates exactly the application's tables, each with its columns", async () => {

@@ -236,6 +236,27 @@ describe.each(DRIVERS)("call log and call detail on %s", (driver) => {
     }
   });
 
+  it("shows a login through the caller ID shortcut as such, and never the caller's number", async () => {
+    // From reader 1's registered phone (91234567): the PIN alone, for the card ending 0001.
+    const result = await call(line.app, ["3", `${READER_1.pin}#`, "*"], { from: "+85291234567" });
+    const client = await signedInClient(line.app.baseUrl, line.demo.db, "staff1", "staff");
+    const page = await (await client.request(`/ops/calls/${result.callSid}`)).text();
+    const api = (await (await client.request(`/ops/api/calls/${result.callSid}`)).json()) as {
+      events: { kind: string; detail: Record<string, unknown> }[];
+    };
+
+    expect(api.events.filter((e) => e.kind === "login").map((e) => e.detail)).toEqual([
+      { result: "ok", via: "callerId", cardLastFour: "0001" },
+    ]);
+    expect(tableRows(page, "timeline").map((row) => row[2])).toContain(
+      "Logged in at the caller ID shortcut: card ending 0001",
+    );
+    for (const text of [page, JSON.stringify(api)]) {
+      expect(text).not.toContain("91234567");
+      expect(text).not.toContain(READER_1.pin);
+    }
+  });
+
   it("passes on through the API only the fields each kind of event is known to carry", async () => {
     const sids = await placeKnownCalls();
     // As if a future change recorded something it should not have.

@@ -58,6 +58,8 @@ export interface VoiceAppOptions {
   webhookBudgetMs?: number;
   /** The PIN checks (default: the line's), to count, watch or hold them. */
   pinChecks?: PinCheckSlots;
+  /** CALLER_ID_SHORTCUT (default on, as the line ships). */
+  callerIdShortcut?: boolean;
 }
 
 export interface VoiceApp {
@@ -108,6 +110,7 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
       sendSms: options.sms ?? null,
       webhookBudgetMs: options.webhookBudgetMs,
       pinChecks: options.pinChecks,
+      callerIdShortcut: options.callerIdShortcut ?? true,
     },
     ops: options.ops
       ? {

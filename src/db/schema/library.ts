@@ -39,6 +39,8 @@ export const patrons = pgTable(
   (t) => [
     uniqueIndex("patrons_card_number_key").on(t.cardNumber),
     index("patrons_hkid_digits_hash_idx").on(t.hkidDigitsHash),
+    // The caller ID shortcut's lookup: readers with a PIN by registered phone (caller-recognition.ts).
+    index("patrons_phone_with_pin_idx").on(t.phone).where(sql`${t.pinHash} is not null`),
     index("patrons_phone_locked_until_idx")
       .on(t.phoneLockedUntil)
       .where(sql`${t.phoneLockedUntil} is not null`),

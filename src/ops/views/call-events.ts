@@ -26,7 +26,7 @@ function text(value: unknown): string | null {
 const EVENT_FIELDS: Record<string, readonly string[]> = {
   step: [],
   key: ["key", "keyed", "noInput"],
-  login: ["result", "attempt", "cardLastFour"],
+  login: ["result", "via", "attempt", "cardLastFour"],
   renewal: ["trn", "selection", "renewed", "refused"],
   transfer: ["result", "dialStatus"],
   sms: ["result", "trn", "code", "status"],
@@ -52,7 +52,9 @@ export function describeEvent(event: StoredCallEvent): string {
       if (d.keyed === "masked") return "Keyed digits (masked)";
       return `Pressed ${text(d.key) ?? "?"}`;
     case "login": {
-      const result = LOGIN_RESULTS[text(d.result) ?? ""] ?? "Login";
+      // Said when it came through the caller ID shortcut (voice-line.md): the PIN alone vouched there.
+      const via = d.via === "callerId" ? " at the caller ID shortcut" : "";
+      const result = `${LOGIN_RESULTS[text(d.result) ?? ""] ?? "Login"}${via}`;
       if (d.result === "ok" && text(d.cardLastFour)) return `${result}: card ending ${text(d.cardLastFour)}`;
       if (d.result === "failed" && text(d.attempt)) return `${result} (attempt ${text(d.attempt)})`;
       return result;

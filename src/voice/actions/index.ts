@@ -4,6 +4,7 @@ import type { CallState } from "../call-state.js";
 import type { EngineContext } from "../engine.js";
 import type { FlowVocabulary } from "../flow-definition.js";
 import { listLoans, readCharges, summariseAccount } from "./account.js";
+import { recogniseCaller, recognisedCardSpeech, verifyCallerPin } from "./caller-id.js";
 import { chooseAccountByCard, chooseLanguage, forgetReader, identifyCard, verifyPin } from "./login.js";
 import {
   explainRefusals,
@@ -23,6 +24,8 @@ export const ACTIONS: Record<string, Action> = {
   chooseLanguage,
   identifyCard,
   verifyPin,
+  recogniseCaller,
+  verifyCallerPin,
   chooseAccountByCard,
   forgetReader,
   summariseAccount,
@@ -63,7 +66,10 @@ export function engineContext(deps: Pick<VoiceDeps, "sendSms" | "calendar">): En
       smsAvailable: (state: CallState) =>
         deps.sendSms !== null && state.hasMobile && state.lastRenewal !== null,
     },
-    speeches: { offeredItem: offeredItemSpeech(() => deps.calendar.today()) },
+    speeches: {
+      offeredItem: offeredItemSpeech(() => deps.calendar.today()),
+      recognisedCard: recognisedCardSpeech,
+    },
   };
 }
 
@@ -71,6 +77,7 @@ export function engineContext(deps: Pick<VoiceDeps, "sendSms" | "calendar">): En
 export const CODE_PROMPT_KEYS: readonly string[] = [
   "login.failed",
   "login.tooManyFailures",
+  "callerPin.prompt",
   "summary.loans",
   "summary.loansOverdue",
   "summary.oneLoan",
@@ -120,6 +127,8 @@ export const CODE_PROMPT_KEYS: readonly string[] = [
 export const ACTION_OUTCOMES: Record<string, readonly string[]> = {
   verifyPin: ["ok", "failed", "ambiguous", "tooManyFailures"],
   chooseAccountByCard: ["ok", "failed", "tooManyFailures"],
+  recogniseCaller: ["recognised", "unknown"],
+  verifyCallerPin: ["ok", "card", "anotherCard", "failed", "tooManyFailures"],
   renewAll: ["done", "none"],
   startItemOffer: ["ok", "none"],
   nextOfferedItem: ["ok", "none"],
@@ -132,6 +141,6 @@ export const VOCABULARY: FlowVocabulary = {
   actions: new Set(Object.keys(ACTIONS)),
   actionOutcomes: ACTION_OUTCOMES,
   conditions: new Set(["smsAvailable", ...Object.keys(SITUATIONS)]),
-  speeches: new Set(["offeredItem"]),
+  speeches: new Set(["offeredItem", "recognisedCard"]),
   promptKeys: new Set(CODE_PROMPT_KEYS),
 };

@@ -73,9 +73,20 @@ export const forgetReader: Action = async (_ctx, state) => ({
   say: [],
 });
 
-function loggedIn(ctx: ActionContext, state: CallState, reader: LoggedInReader): ActionResult {
+/** How the login came: the usual card and PIN, or the caller ID shortcut (shown on the console). */
+export type LoginPath = "card" | "callerId";
+
+/** The login event's mention of its path: none for the usual one, as before the shortcut. */
+const pathDetail = (via: LoginPath) => (via === "card" ? {} : { via });
+
+export function loggedIn(
+  ctx: ActionContext,
+  state: CallState,
+  reader: LoggedInReader,
+  via: LoginPath = "card",
+): ActionResult {
   const cardLastFour = reader.cardNumber.slice(-4);
-  ctx.record({ kind: "login", detail: { result: "ok", cardLastFour } });
+  ctx.record({ kind: "login", detail: { result: "ok", ...pathDetail(via), cardLastFour } });
   return {
     outcome: "ok",
     state: {
@@ -90,9 +101,9 @@ function loggedIn(ctx: ActionContext, state: CallState, reader: LoggedInReader):
   };
 }
 
-function failedLogin(ctx: ActionContext, state: CallState): ActionResult {
+export function failedLogin(ctx: ActionContext, state: CallState, via: LoginPath = "card"): ActionResult {
   const failedLogins = state.failedLogins + 1;
-  ctx.record({ kind: "login", detail: { result: "failed", attempt: failedLogins } });
+  ctx.record({ kind: "login", detail: { result: "failed", ...pathDetail(via), attempt: failedLogins } });
   ctx.metrics?.countLoginFailure();
   const next = { ...state, candidates: [], failedLogins };
   if (failedLogins >= FAILED_LOGINS_PER_CALL) {

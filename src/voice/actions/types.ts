@@ -22,6 +22,8 @@ export interface VoiceDeps {
   staff: { phoneNumber: string | null; officeHours: OfficeHours; enquiryLine: string };
   /** Null when SMS is not set up: the line then never offers it. */
   sendSms: SmsSender | null;
+  /** CALLER_ID_SHORTCUT: a caller whose number is one reader's registered phone may key just the PIN. */
+  callerIdShortcut: boolean;
   /** Prometheus counters and timings; absent when /metrics is off. */
   metrics?: LineMetrics;
   /** The PIN checks, a few at a time (default: LINE_PIN_CHECKS); tests count and watch them. */
@@ -48,6 +50,11 @@ export interface ActionContext extends Omit<VoiceDeps, "db" | "pinChecks"> {
   record(event: CallEventRecord): void;
   /** The PIN of this webhook, already checked before its transaction; null when not a PIN. */
   pinPrecheck: PinPrecheck | null;
+  /**
+   * The caller's number (Twilio's `From`) when it is a telephone number, for the caller ID
+   * shortcut only: never stored, logged or recorded (voice-line.md).
+   */
+  callerNumber: string | null;
 }
 
 export interface ActionResult {

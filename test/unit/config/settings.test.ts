@@ -16,8 +16,15 @@ describe("settings", () => {
       fixedNow: null,
       logLevel: "info",
       lockout: { attempts: 5, minutes: 30 },
+      callerIdShortcut: true,
     });
     expect(settings.policy).toEqual(DEFAULT_POLICY);
+  });
+
+  it("turns the caller ID shortcut off with CALLER_ID_SHORTCUT=off, and takes only on or off", () => {
+    expect(loadSettings({ CALLER_ID_SHORTCUT: "off" }).callerIdShortcut).toBe(false);
+    expect(loadSettings({ CALLER_ID_SHORTCUT: "on" }).callerIdShortcut).toBe(true);
+    expect(() => loadSettings({ CALLER_ID_SHORTCUT: "no" })).toThrow(/CALLER_ID_SHORTCUT/);
   });
 
   it("derives the public base URL from the port, and drops a trailing slash", () => {

@@ -178,7 +178,8 @@ describe("the flow graph", () => {
   it("labels keys, results and conditions as the caller meets them", () => {
     const labels = (from: string, to: string) =>
       flowGraph(flow).edges.find((e) => e.from === from && e.to === to)?.labels;
-    expect(labels("language", "card")).toEqual(["1", "2", "3"]);
+    expect(labels("language", "callerId")).toEqual(["1", "2", "3"]);
+    expect(labels("callerId", "card")).toEqual(["unknown"]);
     expect(labels("menu", "staffCall")).toEqual(["7 (dial)"]);
     expect(labels("pin", "cardNumber")).toEqual(["ambiguous"]);
     expect(labels("afterRenewAll", "afterRenewAll")).toContain("3 if smsAvailable");
@@ -190,7 +191,7 @@ describe("the flow graph", () => {
     const document = flowGraphDocument(flow);
     expect(document.start).toBe(flow.start);
     expect(document.steps.map((s) => s.id)).toEqual(Object.keys(flow.steps));
-    expect(document.edges).toContainEqual({ from: "language", to: "card", label: "1 / 2 / 3" });
+    expect(document.edges).toContainEqual({ from: "language", to: "callerId", label: "1 / 2 / 3" });
     expect(document.edges).toHaveLength(flowGraph(flow).edges.length);
   });
 });
@@ -252,7 +253,17 @@ describe("the diagram", () => {
   });
 
   it("lights up exactly the steps a call visited and the arrows between consecutive steps", () => {
-    const path = ["language", "card", "pin", "summary", "menu", "afterRenewAll", "menu", "goodbye"];
+    const path = [
+      "language",
+      "callerId",
+      "card",
+      "pin",
+      "summary",
+      "menu",
+      "afterRenewAll",
+      "menu",
+      "goodbye",
+    ];
     const { svg } = render(flow, path);
 
     const visited = stepBoxes(svg).filter((b) => classesOf(b).includes("visited"));
@@ -280,18 +291,18 @@ describe("the diagram", () => {
   });
 
   it("ignores steps the flow no longer has, without inventing the moves around them", () => {
-    const { svg } = render(flow, ["retired", "language", "card", "oldStep", "pin"]);
+    const { svg } = render(flow, ["retired", "language", "callerId", "card", "oldStep", "pin"]);
     expect(
       stepBoxes(svg)
         .filter((b) => classesOf(b).includes("visited"))
         .map((b) => b.attrs.id)
         .sort(),
-    ).toEqual(["flow-step-card", "flow-step-language", "flow-step-pin"]);
+    ).toEqual(["flow-step-callerId", "flow-step-card", "flow-step-language", "flow-step-pin"]);
     const taken = arrows(svg)
       .filter((a) => classesOf(a).includes("taken"))
       .map((a) => pair(a.attrs["data-from"] ?? "", a.attrs["data-to"] ?? ""));
     // card → pin is an arrow of the flow, but this call went through "oldStep" between them.
-    expect(taken).toEqual([pair("language", "card")]);
+    expect(taken.sort()).toEqual([pair("callerId", "card"), pair("language", "callerId")]);
     expect(
       stepBoxes(svg)
         .filter((b) => classesOf(b).includes("path-start"))

@@ -53,7 +53,7 @@ describe("placeCall: requests as Twilio makes them", () => {
       CallSid: result.callSid,
       CallStatus: "ringing",
       Direction: "inbound",
-      From: "+85291234567",
+      From: "+85228000000",
       To: "+85230001234",
     });
     expect(result.callSid).toMatch(/^CA[0-9a-f]{32}$/);

@@ -13,7 +13,7 @@ import {
   type SpokenPart,
 } from "../../../src/voice/engine.js";
 import type { Transition } from "../../../src/voice/flow-definition.js";
-import { keyIn, OFFERED_ITEM, SHIPPED, stepIn, stubContext } from "./shipped-flow.js";
+import { keyIn, OFFERED_ITEM, RECOGNISED_CARD, SHIPPED, stepIn, stubContext } from "./shipped-flow.js";
 
 const flow = SHIPPED.flow;
 const NO_SMS = stubContext(false);
@@ -82,22 +82,49 @@ describe("language, card and PIN", () => {
     ["1", "yue"],
     ["2", "cmn"],
     ["3", "en"],
-  ])("key %s at language runs chooseLanguage for %s, then the card step", (key, language) => {
+  ])("key %s at language runs chooseLanguage for %s, then the caller ID step", (key, language) => {
     const state = at("language");
     const r = run(handleEvent(flow, state, input(key), NO_SMS));
     expect(r).toMatchObject({ action: "chooseLanguage", args: { language }, input: key });
-    expect(r.transition.to).toBe("card");
+    expect(r.transition.to).toBe("callerId");
     expect(r.state).toBe(state);
   });
 
-  it("after chooseLanguage is done, asks for the card number ended by the hash key", () => {
+  it("after chooseLanguage, recogniseCaller; an unknown caller is asked for the card ended by the hash key", () => {
     const { transition } = run(handleEvent(flow, at("language"), input("3"), NO_SMS));
-    const r = reply(afterAction(flow, at("language"), transition, "done", NO_SMS));
+    const recognise = run(afterAction(flow, at("language"), transition, "done", NO_SMS));
+    expect(recognise).toMatchObject({ action: "recogniseCaller", input: "", state: { step: "callerId" } });
+    const r = reply(afterAction(flow, recognise.state, recognise.transition, "unknown", NO_SMS));
     expect(r.state.step).toBe("card");
     expect(keys(r.say)).toEqual(["card.prompt"]);
     expect(r.gather?.finishOnKey).toBe("#");
     expect(r.gather?.numDigits).toBeUndefined();
     expect(r).toMatchObject({ dial: false, hangup: false });
+  });
+
+  it("a recognised caller is offered the card ending, for the PIN ended by the hash key", () => {
+    const recognise = run(enterStep(flow, at("callerId"), NO_SMS));
+    const r = reply(afterAction(flow, recognise.state, recognise.transition, "recognised", NO_SMS));
+    expect(r.state.step).toBe("callerPin");
+    expect(r.say).toEqual([RECOGNISED_CARD]);
+    expect(r.gather?.finishOnKey).toBe("#");
+    expect(stepIn(flow, "callerPin").sensitive).toBe(true);
+    expect(run(handleEvent(flow, at("callerPin"), input("*"), NO_SMS))).toMatchObject({
+      action: "verifyCallerPin",
+      input: "*",
+    });
+  });
+
+  it.each([
+    ["ok", "summary"],
+    ["card", "pin"],
+    ["anotherCard", "card"],
+    ["failed", "card"],
+    ["tooManyFailures", "goodbye"],
+  ])("verifyCallerPin %s leads to %s", (outcome, step) => {
+    const { transition } = run(handleEvent(flow, at("callerPin"), input("135790"), NO_SMS));
+    const next = afterAction(flow, at("callerPin"), transition, outcome, NO_SMS);
+    expect(next.state.step).toBe(step);
   });
 
   it("digits at the card step run identifyCard with the digits, then the PIN step", () => {

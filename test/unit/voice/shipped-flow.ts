@@ -28,6 +28,9 @@ export const OFFERED_ITEM: SpokenPart = {
   params: { title: "The Sea, the Sea", date: "Friday 7 March" },
 };
 
+/** What the stub `recognisedCard` speech says: the caller ID shortcut's offer. */
+export const RECOGNISED_CARD: SpokenPart = { key: "callerPin.prompt", params: { card: "0 0 0 1" } };
+
 /**
  * The engine's context without the app: `smsAvailable` is what the test says it is; the other
  * conditions are the line's own, read from the call state.
@@ -35,6 +38,6 @@ export const OFFERED_ITEM: SpokenPart = {
 export function stubContext(smsAvailable: boolean): EngineContext {
   return {
     conditions: { ...SITUATIONS, smsAvailable: () => smsAvailable },
-    speeches: { offeredItem: () => [OFFERED_ITEM] },
+    speeches: { offeredItem: () => [OFFERED_ITEM], recognisedCard: () => [RECOGNISED_CARD] },
   };
 }

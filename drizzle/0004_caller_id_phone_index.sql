@@ -1,0 +1,1 @@
+CREATE INDEX "patrons_phone_with_pin_idx" ON "patrons" USING btree ("phone") WHERE "patrons"."pin_hash" is not null;
