@@ -252,6 +252,9 @@ export function spokenTrn(trn: string, language: Language): string {
   return groups.map((g) => [...g].map((d) => ZH_DIGITS[Number(d)]).join(" ")).join("，");
 }
 
+/** The steps of a call that chooses a language, is not recognised by caller ID, and logs in with a card. */
+export const STEPS_TO_SUMMARY = ["language", "callerId", "card", "pin", "summary"] as const;
+
 /** The script that chooses a language and logs in. */
 export function login(identifier: string, secret: string, language: Language = "en"): string[] {
   return [LANGUAGE_KEY[language], `${identifier}#`, `${secret}#`];

@@ -28,6 +28,7 @@ import {
   lockOf,
   patronIdOf,
   prompt,
+  STEPS_TO_SUMMARY,
   stepsOf,
   timesHeard,
   useDemoLine,
@@ -318,15 +319,7 @@ describe.each(DRIVERS)("CALLER_ID_SHORTCUT=off on %s", (driver) => {
     const text = heard(result);
     expect(text).not.toContain(OFFER_WORDS);
     expect(text).toContain(prompt("en", "card.prompt"));
-    expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-      "language",
-      "callerId",
-      "card",
-      "pin",
-      "summary",
-      "menu",
-      "goodbye",
-    ]);
+    expect(await stepsOf(line.demo.db, result.callSid)).toEqual([...STEPS_TO_SUMMARY, "menu", "goodbye"]);
     expect(await detailsOf(line.demo.db, result.callSid, "login")).toEqual([
       { result: "ok", cardLastFour: "0001" },
     ]);

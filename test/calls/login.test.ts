@@ -17,6 +17,7 @@ import {
   login,
   patronIdOf,
   prompt,
+  STEPS_TO_SUMMARY,
   stepsOf,
   TWINS,
   timesHeard,
@@ -77,15 +78,7 @@ describe.each(DRIVERS)("logging in on %s", (driver) => {
 
     expect(patronId).toBe(await patronIdOf(line.demo.db, READER_1.card));
     expect(cardLastFour).toBe("0001");
-    expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-      "language",
-      "callerId",
-      "card",
-      "pin",
-      "summary",
-      "menu",
-      "goodbye",
-    ]);
+    expect(await stepsOf(line.demo.db, result.callSid)).toEqual([...STEPS_TO_SUMMARY, "menu", "goodbye"]);
     expect(await detailsOf(line.demo.db, result.callSid, "login")).toEqual([
       { result: "ok", cardLastFour: "0001" },
     ]);

@@ -19,6 +19,7 @@ import {
   mainMenu,
   patronIdOf,
   prompt,
+  STEPS_TO_SUMMARY,
   shortMenu,
   stepsOf,
   timesHeard,
@@ -107,11 +108,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
         { key: "*" },
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "menuShort",
         "goodbye",
@@ -190,11 +187,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
         { result: "unanswered", dialStatus: "no-answer" },
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "staffCall",
         "menuShort",
@@ -323,11 +316,7 @@ describe.each(DRIVERS)("the menu on %s", (driver) => {
       expect(heard(result)).toContain(`${SHORT_MENU_2} ${MENU_2} ${en("goodbye")}`);
       expect(timesHeard(result, MENU_2)).toBe(2);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "menuShort",
         "menu",

@@ -18,6 +18,7 @@ import {
   NEW_DUE,
   patronIdOf,
   prompt,
+  STEPS_TO_SUMMARY,
   shortMenu,
   spokenTrn,
   stepsOf,
@@ -113,11 +114,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
         { trn: transaction.trn, selection: "all", renewed: 3, refused: 0 },
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "afterRenewAll",
         "goodbye",
@@ -244,11 +241,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       expect(await transactions(line.demo.db)).toEqual([]);
       expect(await detailsOf(line.demo.db, result.callSid, "renewal")).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "menuShort",
         "goodbye",
@@ -462,11 +455,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
 
       expect(await transactions(line.demo.db)).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "itemOffer",
         "menuShort",
@@ -507,11 +496,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
         { trn: transaction?.trn, selection: "loan", renewed: 1, refused: 0 },
       ]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "itemOffer",
         "afterRenewOne",
@@ -551,11 +536,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
         "34000000000004": { dueOn: NEW_DUE, renewals: 1 },
       });
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "itemOffer",
         "afterRenewOne",
@@ -669,11 +650,7 @@ describe.each(DRIVERS)("renewing on %s", (driver) => {
       );
       expect(await transactions(line.demo.db)).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "menuShort",
         "goodbye",

@@ -20,6 +20,7 @@ import {
   login,
   NEW_DUE,
   prompt,
+  STEPS_TO_SUMMARY,
   spokenTrn,
   stepsOf,
   timesHeard,
@@ -134,11 +135,7 @@ describe.each(DRIVERS)("prompts that fit the situation on %s", (driver) => {
       expect(await transactions(line.demo.db)).toEqual([]);
       expect(await detailsOf(line.demo.db, result.callSid, "renewal")).toEqual([]);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "menuShort",
         "goodbye",
@@ -301,11 +298,7 @@ describe.each(DRIVERS)("prompts that fit the situation on %s", (driver) => {
       expect(timesHeard(result, "三體")).toBe(1);
       expect(timesHeard(result, "The Little Prince")).toBe(1);
       expect(await stepsOf(line.demo.db, result.callSid)).toEqual([
-        "language",
-        "callerId",
-        "card",
-        "pin",
-        "summary",
+        ...STEPS_TO_SUMMARY,
         "menu",
         "itemOffer",
         "afterRenewOne",
