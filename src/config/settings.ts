@@ -84,8 +84,8 @@ const environmentSchema = z.object({
   ),
   OFFICE_HOURS: optional(officeHours),
   ENQUIRY_LINE_NUMBER: optional(
-    z.string().regex(/^[0-9 ]{3,20}$/, "expected digits such as 2921 0222"),
-  ).default("2921 0222"),
+    z.string().regex(/^[0-9 ]{3,20}$/, "expected digits such as 2928 4547"),
+  ).default("2928 4547"),
   TWILIO_ACCOUNT_SID: optional(
     z.string().regex(/^AC[0-9a-fA-F]{32}$/, "expected AC followed by 32 hex digits"),
   ),

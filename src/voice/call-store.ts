@@ -20,7 +20,27 @@ const CALL_COLUMNS = {
 };
 
 function storedCallOf<Row extends { state: unknown }>(row: Row | undefined) {
-  return row ? { ...row, state: row.state as CallState } : null;
+  return row ? { ...row, state: withCurrentFields(row.state as CallState) } : null;
+}
+
+/**
+ * A state stored by an older version of the line (a call under way during a deploy) lacks the
+ * fields added since: filled in so that the call goes on as the reader would expect, with the
+ * whole menu (the summary it heard knew nothing of what the menu now leaves out), the refusals
+ * still explained and the goodbye's reminder kept after a renewal.
+ */
+export function withCurrentFields(state: CallState): CallState {
+  const stored = state as Partial<CallState> & CallState;
+  return {
+    ...stored,
+    account:
+      stored.account ?? (stored.patronId !== null ? { loans: 1, blocked: false, charges: true } : null),
+    lastRenewal: stored.lastRenewal
+      ? { ...stored.lastRenewal, refused: stored.lastRenewal.refused ?? 1 }
+      : null,
+    referenceGiven: stored.referenceGiven ?? stored.lastRenewal != null,
+    triedLoanIds: stored.triedLoanIds ?? [],
+  };
 }
 
 export async function findCall(db: DbOrTx, callSid: string): Promise<StoredCall | null> {

@@ -29,7 +29,8 @@ export function parseOfficeHours(text: string): OfficeHours | null {
       if (day === last) break;
     }
   }
-  return week;
+  // Hours with no period at all ("," alone) would be spoken as nothing: not office hours.
+  return week.some((periods) => periods.length > 0) ? week : null;
 }
 
 export function isWithinOfficeHours(hours: OfficeHours, instant: Date, timeZone: string): boolean {
@@ -67,7 +68,9 @@ export function speakOfficeHours(hours: OfficeHours, language: "yue" | "cmn" | "
   const week = [1, 2, 3, 4, 5, 6, 0];
   const groups: { first: number; last: number; periods: string }[] = [];
   for (const day of week) {
-    const periods = (hours[day] ?? []).map(([start, end]) => speakPeriod(start, end, language)).join(", ");
+    const periods = (hours[day] ?? [])
+      .map(([start, end]) => speakPeriod(start, end, language))
+      .join(language === "en" ? ", " : "、");
     if (!periods) continue;
     const last = groups.at(-1);
     if (last && last.periods === periods && week.indexOf(last.last) + 1 === week.indexOf(day))

@@ -221,7 +221,13 @@ function cutMarker(cjk: boolean, language: Language): string {
  * limit, which counts the title's own characters: 60, or 20 for a title written mostly in Chinese
  * characters. No "…": the voice would read it, or pause oddly.
  */
-export function speakableTitle(title: string, language: Language, maxChars?: number): string {
+export function speakableTitle(
+  title: string,
+  language: Language,
+  maxChars?: number,
+  /** How the cut shows: heard (", and so on" / 等), or written ("…") for a text message. */
+  cutShown: "spoken" | "written" = "spoken",
+): string {
   if (maxChars !== undefined && (!Number.isInteger(maxChars) || maxChars < 1)) {
     throw new RangeError("maxChars is a positive whole number");
   }
@@ -237,7 +243,7 @@ export function speakableTitle(title: string, language: Language, maxChars?: num
     if (charCount(text) <= limit) return text;
   }
   const cut = cjk ? cutCjk(text, limit) : cutLatin(text, limit);
-  return cut + cutMarker(cjk, language);
+  return cut + (cutShown === "written" ? "…" : cutMarker(cjk, language));
 }
 
 // A sentence end: the cut goes after the mark, the space after it is dropped.

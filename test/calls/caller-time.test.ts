@@ -7,9 +7,6 @@
  * Each call is first checked to have done what it claims (renewed four of five with a reference
  * number the caller heard, failed to log in, …), so that no budget is met by a call that went
  * wrong. The estimate does not depend on the database driver: PGlite only.
- *
- * The caller-ID call needs the caller-ID shortcut (voice-line.md), which is being built: until it
- * is, that test fails at "did it renew", by design.
  */
 import { describe, expect, it } from "vitest";
 import { readDemoFile } from "../../src/demo/demo-data.js";
@@ -155,8 +152,7 @@ describe("caller time, the standard calls on the demo library (PGlite)", () => {
       expect(seconds, `${language}: ${seconds} s`).toBeLessThanOrEqual(budget(call));
     });
 
-    // Fails until the caller-ID shortcut is in the line: the PIN keyed at the card prompt is
-    // taken for a card, the login fails and nothing is renewed.
+    // From the reader's own phone: the PIN alone after the language menu (the caller-ID shortcut).
     it("recognised by caller ID, renew all, listening to everything: ≤ 45 s", async () => {
       const { call, result, seconds } = await place("callerIdRenewAll", language);
       await expectRenewedAll(call, result);

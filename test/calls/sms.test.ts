@@ -74,8 +74,9 @@ const twilioApi = setupServer(
 );
 
 const en = (key: string, params?: Record<string, string>) => prompt("en", key, params);
-// Reader 1's 304-character title, cut to a speakable length as the line says it.
-const ROBINSON_SPOKEN = "The Life and Strange Surprizing Adventures of Robinson, and so on";
+// Reader 1's 304-character title, cut to a speakable length; a text message shows the cut as "…",
+// where the voice says ", and so on".
+const ROBINSON_WRITTEN = "The Life and Strange Surprizing Adventures of Robinson…";
 const READER_1 = { card: "2100000001", pin: "135790", mobile: "+85291234567" };
 // The options after a renewal, as spoken where SMS can be sent (nothing refused: no "to hear why").
 const AFTER_RENEWAL_WITH_SMS = `${en("afterRenewal.repeat")} ${en("afterRenewal.smsOption")} ${en("afterRenewal.moreOptions")}`;
@@ -110,7 +111,7 @@ describe.each(DRIVERS)("SMS on %s", (driver) => {
     expect(message?.body).toBe(
       en("sms.body", {
         trn,
-        lines: ["A Brief History of Time", "紅樓夢", ROBINSON_SPOKEN]
+        lines: ["A Brief History of Time", "紅樓夢", ROBINSON_WRITTEN]
           .map((title) => en("sms.line", { title, date: "Tuesday 15 December" }))
           .join(" "),
       }),

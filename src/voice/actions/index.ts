@@ -96,6 +96,7 @@ export const CODE_PROMPT_KEYS: readonly string[] = [
   "renewal.newDueDateOfItem",
   "refusals.none",
   "refusals.item",
+  "refusals.itemNotOnLoan",
   "itemOffer.item",
   "itemOffer.overdueItem",
   "itemOffer.set",

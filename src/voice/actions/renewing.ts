@@ -69,6 +69,8 @@ function newDueDates(ctx: ActionContext, record: RenewalTransactionRecord, state
 /** How many were renewed, as a sentence: all of them, some of them, or none. */
 function renewedSentence(renewed: number, refused: number): SpokenPart {
   const count = renewed + refused;
+  // Loans returned since the summary: the request found nothing to renew.
+  if (count === 0) return { key: "loans.none" };
   if (refused === 0)
     return count === 1 ? { key: "renewAll.one" } : { key: "renewAll.all", params: { count: String(count) } };
   if (renewed === 0) return { key: "renewAll.none" };
@@ -92,12 +94,25 @@ export const renewAll: Action = async (ctx, state) => {
   return { outcome: "done", state: next, say };
 };
 
-/** Why an item was not renewed, and the date it is still due, so the reader knows when to return it. */
-function refusal(ctx: ActionContext, result: RenewalLoanResult, state: CallState): Record<string, string> {
-  return {
-    reason: ctx.text(`reason.${result.primaryReason ?? "NOT_ON_LOAN"}`, state.language),
-    date: speakDate(result.oldDueOn, ctx.calendar.today(), state.language),
-  };
+/**
+ * Why an item was not renewed, and the date it is still due, so the reader knows when to return
+ * it; an item no longer on loan has no such date. With its title after renew all, without it
+ * after renewing the one item on offer.
+ */
+function refusalPart(
+  ctx: ActionContext,
+  result: RenewalLoanResult,
+  state: CallState,
+  named: boolean,
+): SpokenPart {
+  const code = result.primaryReason ?? "NOT_ON_LOAN";
+  const reason = ctx.text(`reason.${code}`, state.language);
+  const title: Record<string, string> = named ? { title: speakableTitle(result.title, state.language) } : {};
+  if (code === "NOT_ON_LOAN") {
+    return { key: named ? "refusals.itemNotOnLoan" : "renewOne.notRenewed", params: { ...title, reason } };
+  }
+  const date = speakDate(result.oldDueOn, ctx.calendar.today(), state.language);
+  return { key: named ? "refusals.item" : "renewOne.refused", params: { ...title, reason, date } };
 }
 
 /** `1` after renew-all: each item not renewed, with its reason and the date it is still due. */
@@ -105,11 +120,7 @@ export const explainRefusals: Action = async (ctx, state) => {
   const record = state.lastRenewal ? await findTransactionByTrn(ctx.db, state.lastRenewal.trn) : null;
   const refused = record?.results.filter((r) => r.outcome === "refused") ?? [];
   if (refused.length === 0) return { outcome: "done", state, say: [{ key: "refusals.none" }] };
-  const say = refused.map((r) => ({
-    key: "refusals.item",
-    params: { title: speakableTitle(r.title, state.language), ...refusal(ctx, r, state) },
-  }));
-  return { outcome: "done", state, say };
+  return { outcome: "done", state, say: refused.map((r) => refusalPart(ctx, r, state, true)) };
 };
 
 export const repeatReference: Action = async (_ctx, state) => ({
@@ -168,7 +179,7 @@ export const nextOfferedItem: Action = async (_ctx, state) => {
 export const offerAnotherItem: Action = async (_ctx, state) => {
   const offer = state.offer;
   // Kept for the whole call (not with the offer), so an offer started again from the menu still skips them.
-  const tried = new Set(state.triedLoanIds ?? []);
+  const tried = new Set(state.triedLoanIds);
   const next = offer
     ? offer.items.findIndex((item, index) => index > offer.index && !tried.has(item.loanId))
     : -1;
@@ -210,7 +221,7 @@ export const renewOfferedItem: Action = async (ctx, state) => {
     const result = refused ?? outcome.results[0];
     say.push(
       result
-        ? { key: "renewOne.refused", params: refusal(ctx, result, state) }
+        ? refusalPart(ctx, result, state, false)
         : { key: "renewOne.notRenewed", params: { reason: ctx.text("reason.NOT_ON_LOAN", state.language) } },
     );
   } else {
@@ -223,7 +234,7 @@ export const renewOfferedItem: Action = async (ctx, state) => {
   // The offer stays where it was, so that "another item" goes on after this one.
   return {
     outcome: "done",
-    state: { ...next, triedLoanIds: [...(state.triedLoanIds ?? []), item.loanId] },
+    state: { ...next, triedLoanIds: [...state.triedLoanIds, item.loanId] },
     say,
   };
 };

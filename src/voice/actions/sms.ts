@@ -23,7 +23,8 @@ export const sendRenewalSms: Action = async (ctx, state) => {
       .filter((r) => r.outcome === "renewed" && r.newDueOn)
       .map((r) =>
         ctx.text("sms.line", state.language, {
-          title: speakableTitle(r.title, state.language),
+          // Read, not heard: a cut title ends in "…", not in the spoken ", and so on".
+          title: speakableTitle(r.title, state.language, undefined, "written"),
           date: speakDate(r.newDueOn as string, ctx.calendar.today(), state.language),
         }),
       );

@@ -56,3 +56,16 @@ describe("parseOfficeHours and isWithinOfficeHours", () => {
     expect(isWithinOfficeHours(week, new Date("2026-12-01T10:00:00Z"), "Asia/Hong_Kong")).toBe(false);
   });
 });
+
+describe("hours with no period", () => {
+  it("are not office hours: nothing could be spoken for them", () => {
+    expect(parseOfficeHours(",")).toBeNull();
+    expect(parseOfficeHours("")).toBeNull();
+  });
+
+  it("a Chinese call hears two periods of one day joined by 、", () => {
+    expect(speakOfficeHours(hours("mon 09:00-12:00, mon 14:00-17:00"), "cmn")).toBe(
+      "星期一上午9点至中午12点、下午2点至下午5点",
+    );
+  });
+});
