@@ -14,7 +14,7 @@ import { safeErrorMessage } from "../logging/safe-error.js";
 import { validateLibraryData } from "./import-schema.js";
 import {
   type LoadOptions,
-  type LoadSummary,
+  type LoadOutcome,
   loadLibraryData,
   loadLibraryLines,
 } from "./load-library-data.js";
@@ -51,8 +51,8 @@ async function main(): Promise<number> {
     for (const problem of checked.problems) console.error(`  ${problem}`);
     return 1;
   }
-  const summary = await withDatabase((db, options) => loadLibraryData(db, checked.data, options));
-  reportLoaded(file, summary, replace, checked.data.exportedAt ?? null);
+  const outcome = await withDatabase((db, options) => loadLibraryData(db, checked.data, options));
+  reportLoaded(file, outcome, replace);
   return 0;
 
   async function withDatabase<T>(load: (db: Database, options: LoadOptions) => Promise<T>): Promise<T> {
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
       for (const problem of result.problems) console.error(`  ${problem}`);
       return 1;
     }
-    reportLoaded(path, result.summary, replace, result.exportedAt);
+    reportLoaded(path, result, replace);
     return 0;
   }
 }
@@ -101,16 +101,21 @@ async function* linesOf(path: string): AsyncGenerator<string> {
   });
 }
 
-function reportLoaded(file: string, summary: LoadSummary, replace: boolean, exportedAt: string | null): void {
-  const counts = Object.entries(summary)
+function reportLoaded(file: string, outcome: LoadOutcome, replace: boolean): void {
+  const counts = Object.entries(outcome.summary)
     .map(([what, n]) => `${n} ${what}`)
     .join(", ");
   console.log(`${file}: loaded ${counts}${replace ? " (library data replaced)" : ""}.`);
-  // library-data.md, "Snapshots taken before phone renewals": not built yet. Say so rather than
-  // let a library believe its phone renewals were kept.
-  if (exportedAt !== null) {
+  // library-data.md, "Snapshots taken before phone renewals".
+  const { kept, reset } = outcome.phoneRenewals;
+  if (outcome.exportedAt !== null && kept > 0) {
+    console.log(
+      `${file}: ${kept} loan(s) renewed by phone after exportedAt (${outcome.exportedAt}) kept the line's due date, count and charge.`,
+    );
+  }
+  if (outcome.exportedAt === null && reset > 0) {
     console.error(
-      `${file}: warning: exportedAt (${exportedAt}) is not applied yet: the file's loans were loaded as they stand, over any renewal made through the line since then.`,
+      `${file}: warning: no exportedAt, so the file's loans won: ${reset} loan(s) renewed by phone were reset to the file's older due date or count. Add "exportedAt" (when the library's system took the export) to keep renewals made after it.`,
     );
   }
 }

@@ -9,7 +9,7 @@ import { rowsOf } from "../db/migrations.js";
 import type { DeriveKey } from "../security/pin-hash.js";
 import { sharedScryptPool } from "../security/scrypt-pool.js";
 import type { LibraryData } from "./import-schema.js";
-import { mergeStaged } from "./merge-staged.js";
+import { mergeStaged, type PhoneRenewals } from "./merge-staged.js";
 import { stageJsonLines } from "./read-json-lines.js";
 import { type LineProblem, stagedProblems } from "./staged-checks.js";
 import {
@@ -42,11 +42,20 @@ export interface LoadSummary {
   charges: number;
 }
 
+export type { PhoneRenewals };
+
+/** A load that went in: its counts, and what it did to loans renewed through this line. */
+export interface LoadOutcome {
+  summary: LoadSummary;
+  exportedAt: string | null;
+  phoneRenewals: PhoneRenewals;
+}
+
 /** How many problems a refused JSON Lines file prints: a broken export could have millions. */
 export const PROBLEMS_SHOWN = 100;
 
 export type LinesLoadResult =
-  | { ok: true; summary: LoadSummary; exportedAt: string | null }
+  | ({ ok: true } & LoadOutcome)
   | { ok: false; problemCount: number; problems: string[] };
 
 /** Loads a JSON document already checked whole by validateLibraryData. */
@@ -54,7 +63,7 @@ export async function loadLibraryData(
   db: Database,
   data: LibraryData,
   options: LoadOptions,
-): Promise<LoadSummary> {
+): Promise<LoadOutcome> {
   return inLoadTransaction(db, options, async (staging) => {
     const key = staging.identityHashKey;
     for (const [i, day] of data.closedDays.entries())
@@ -68,7 +77,7 @@ export async function loadLibraryData(
       await staging.add("reservations", stagedReservation(i, r));
     for (const [i, c] of data.charges.entries()) await staging.add("charges", stagedCharge(i, c, c));
     await staging.finish();
-    return summaryOf(staging.counts);
+    return { summary: summaryOf(staging.counts), exportedAt: data.exportedAt ?? null };
   });
 }
 
@@ -91,7 +100,7 @@ export async function loadLibraryLines(
   options: LoadOptions,
 ): Promise<LinesLoadResult> {
   try {
-    return await inLoadTransaction(db, options, async (staging, tx) => {
+    const outcome = await inLoadTransaction(db, options, async (staging, tx) => {
       let lineProblemCount = 0;
       const lineProblems: LineProblem[] = [];
       const { exportedAt } = await stageJsonLines(lines, staging, (problem) => {
@@ -109,8 +118,9 @@ export async function loadLibraryLines(
           .map((p) => `line ${p.line}: ${p.message}`);
         throw new Refused(count, first);
       }
-      return { ok: true, summary: summaryOf(staging.counts), exportedAt } as const;
+      return { summary: summaryOf(staging.counts), exportedAt };
     });
+    return { ok: true, ...outcome };
   } catch (error) {
     if (error instanceof Refused)
       return { ok: false, problemCount: error.problemCount, problems: error.problems };
@@ -118,11 +128,17 @@ export async function loadLibraryLines(
   }
 }
 
-async function inLoadTransaction<T>(
+/** What staging found: the counts, and the file's exportedAt, which the merge honours. */
+interface Staged {
+  summary: LoadSummary;
+  exportedAt: string | null;
+}
+
+async function inLoadTransaction(
   db: Database,
   options: LoadOptions,
-  stage: (staging: Staging, tx: DbOrTx) => Promise<T>,
-): Promise<T> {
+  stage: (staging: Staging, tx: DbOrTx) => Promise<Staged>,
+): Promise<LoadOutcome> {
   return db.transaction(async (tx) => {
     // The load waits for PIN hashing with its transaction open: the server must not take that
     // for a client gone quiet. Nothing outside the TEMP tables is locked until the merge.
@@ -133,9 +149,9 @@ async function inLoadTransaction<T>(
       identityHashKey: options.identityHashKey,
       derive: options.derive ?? sharedScryptPool().derive,
     });
-    const result = await stage(staging, tx);
-    await mergeStaged(tx, options.replace);
-    return result;
+    const staged = await stage(staging, tx);
+    const phoneRenewals = await mergeStaged(tx, { replace: options.replace, exportedAt: staged.exportedAt });
+    return { ...staged, phoneRenewals };
   });
 }
 

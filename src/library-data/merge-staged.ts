@@ -7,9 +7,28 @@
  */
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
+import { rowsOf } from "../db/migrations.js";
 
-export async function mergeStaged(tx: DbOrTx, replace: boolean): Promise<void> {
+export interface MergeOptions {
+  replace: boolean;
+  /** The file's `exportedAt`: when the library's system took the snapshot; null when not given. */
+  exportedAt: string | null;
+}
+
+/** What the load did to loans renewed through this line (library-data.md, "Snapshots ..."). */
+export interface PhoneRenewals {
+  /** Loans renewed by phone after exportedAt that kept the line's due date and count. */
+  kept: number;
+  /** Without exportedAt: loans whose phone renewals the file's older due date or count undid. */
+  reset: number;
+}
+
+export async function mergeStaged(tx: DbOrTx, options: MergeOptions): Promise<PhoneRenewals> {
+  const { replace } = options;
   const run = (statement: string) => tx.execute(sql.raw(statement));
+
+  // Read before anything is written: --replace is about to empty loans and charges.
+  const phoneRenewals = await notePhoneRenewals(tx, options.exportedAt);
 
   // TRUNCATE without RESTART IDENTITY: ids are never reused, so renewal history that names an
   // old patron or loan id can never come to point at a new one. Not DELETE: each deleted reader
@@ -77,6 +96,64 @@ export async function mergeStaged(tx: DbOrTx, replace: boolean): Promise<void> {
     // Charges this line recorded at a renewal, and paid ones, are not the file's to remove.
     present: "renewal_transaction_id is null and not paid",
   });
+  // --replace emptied them with the rest: the charges of renewals the file did not know of are
+  // the line's, and come back on their readers and items.
+  if (replace) {
+    await run(`insert into charges (patron_id, item_id, amount_cents, kind, renewal_transaction_id, paid)
+      select p.id, i.id, k.amount_cents, k.kind, k.renewal_transaction_id, k.paid
+      from import_kept_charges k
+      join patrons p on p.card_number = k.card_number
+      left join items i on i.barcode = k.barcode
+      order by k.id`);
+  }
+  return phoneRenewals;
+}
+
+/**
+ * An ILS export is a snapshot (library-data.md, "Snapshots taken before phone renewals"). For the
+ * file's loans that this line renewed, notes the database's due date and count before the merge:
+ * `import_phone_renewed`, by the file's line, with whether a renewal came after exportedAt. A
+ * loan is the file's loan by the import's own identity (item, reader, day borrowed), so the note
+ * also holds across --replace, which gives the loans new ids. With --replace it also keeps the
+ * charges recorded by renewals after exportedAt (`import_kept_charges`), by card and barcode.
+ */
+async function notePhoneRenewals(tx: DbOrTx, exportedAt: string | null): Promise<PhoneRenewals> {
+  // CREATE TABLE AS takes no bind parameters: the time goes in as a setting of this transaction.
+  // Without exportedAt nothing is "after" it: the file wins everywhere.
+  if (exportedAt !== null)
+    await tx.execute(sql`select set_config('renewline.exported_at', ${exportedAt}, true)`);
+  const after =
+    exportedAt === null
+      ? sql`false`
+      : sql`t.created_at > current_setting('renewline.exported_at')::timestamptz`;
+  await tx.execute(sql`create temp table import_phone_renewed on commit drop as
+    select s.line, l.due_on, l.renewals,
+           exists (select 1 from renewal_results r join renewal_transactions t on t.id = r.transaction_id
+                   where r.loan_id = l.id and r.outcome = 'renewed' and ${after}) as after_export
+    from import_loans s
+    join items i on i.barcode = s.barcode
+    join patrons p on p.card_number = s.card_number
+    join loans l on l.item_id = i.id and l.patron_id = p.id and l.borrowed_on = s.borrowed_on::date
+    where exists (select 1 from renewal_results r where r.loan_id = l.id and r.outcome = 'renewed')`);
+  await tx.execute(sql`create temp table import_kept_charges on commit drop as
+    select c.id, p.card_number, i.barcode, c.amount_cents, c.kind, c.renewal_transaction_id, c.paid
+    from charges c
+    join renewal_transactions t on t.id = c.renewal_transaction_id
+    join patrons p on p.id = c.patron_id
+    left join items i on i.id = c.item_id
+    where ${after}`);
+  const [counts] = rowsOf<{ kept: number; reset: number }>(
+    await tx.execute(sql`select
+      count(*) filter (where k.after_export)::int as kept,
+      count(*) filter (where not k.after_export and s.returned_on is null
+                         and (s.renewals < k.renewals or s.due_on::date < k.due_on))::int as reset
+      from import_phone_renewed k join import_loans s on s.line = k.line`),
+  );
+  return {
+    kept: counts?.kept ?? 0,
+    // With exportedAt, a renewal before it is one the library's system had: the file is right.
+    reset: exportedAt === null ? (counts?.reset ?? 0) : 0,
+  };
 }
 
 /**
@@ -98,12 +175,15 @@ function upsert(table: string, target: string[], columns: string[], select: stri
  * written before open ones, so an item's return and its next loan load in any order.
  */
 async function syncLoans(run: (statement: string) => Promise<unknown>, replace: boolean): Promise<void> {
+  // A loan renewed through this line after exportedAt keeps the line's due date and count.
   await run(`create temp table import_loan_rows on commit drop as
     select l.line, i.id as item_id, p.id as patron_id, l.borrowed_on::date as borrowed_on,
-           l.due_on::date as due_on, l.returned_on::date as returned_on, l.renewals
+           coalesce(k.due_on, l.due_on::date) as due_on, l.returned_on::date as returned_on,
+           coalesce(k.renewals, l.renewals) as renewals
     from import_loans l
     join items i on i.barcode = l.barcode
-    join patrons p on p.card_number = l.card_number`);
+    join patrons p on p.card_number = l.card_number
+    left join import_phone_renewed k on k.line = l.line and k.after_export`);
   if (!replace) {
     await run(`delete from loans l
       where l.item_id in (select i.id from items i join import_items s on s.barcode = i.barcode)

@@ -86,6 +86,7 @@ describe.each(DRIVERS)("JSON Lines import on %s", (driver) => {
       ok: true,
       summary: { closedDays: 2, patrons: 2, titles: 3, items: 4, loans: 4, reservations: 1, charges: 2 },
       exportedAt: "2026-12-01T08:00:00+08:00",
+      phoneRenewals: { kept: 0, reset: 0 },
     });
     expect(await dumpWithoutPinHashes(db)).toEqual(fromDocument);
     const [reader] = await db.select().from(patrons).where(eq(patrons.cardNumber, "2100000001"));

@@ -49,8 +49,12 @@ function checked(raw: unknown): LibraryData {
   return result.data;
 }
 
-function load(db: Database, raw: unknown, replace = false) {
-  return loadLibraryData(db, checked(raw), { replace, identityHashKey: TEST_IDENTITY_HASH_KEY });
+async function load(db: Database, raw: unknown, replace = false) {
+  const outcome = await loadLibraryData(db, checked(raw), {
+    replace,
+    identityHashKey: TEST_IDENTITY_HASH_KEY,
+  });
+  return outcome.summary;
 }
 
 async function counts(db: Database) {

@@ -113,6 +113,11 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     "phone_locked_at timestamp with time zone null",
     "phone_locked_until timestamp with time zone null",
   ],
+  renewal_export_cursor: [
+    "id integer not null",
+    "last_transaction_id integer not null",
+    "exported_at timestamp with time zone not null",
+  ],
   renewal_results: [
     "id integer not null",
     "transaction_id integer not null",
@@ -253,8 +258,8 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
       database,
       sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
     );
-    expect(expectedMigrationCount()).toBe(5);
-    expect(row?.count).toBe(5);
+    expect(expectedMigrationCount()).toBe(6);
+    expect(row?.count).toBe(6);
   });
 
   it("creates exactly the application's tables, each with its columns", async () => {
@@ -309,6 +314,7 @@ describe.each(DRIVERS)("migrations on %s", (driver) => {
       "operator_sessions PRIMARY KEY (id)",
       "operators PRIMARY KEY (id)",
       "patrons PRIMARY KEY (id)",
+      "renewal_export_cursor PRIMARY KEY (id)",
       "renewal_results PRIMARY KEY (id)",
       "renewal_transactions PRIMARY KEY (id)",
       "reservations PRIMARY KEY (id)",

@@ -63,7 +63,7 @@ export async function createTestDatabase(
 export async function resetData(handle: DatabaseHandle): Promise<void> {
   await handle.db.execute(
     sql.raw(
-      `truncate table operator_api_tokens, operator_sessions, operators, operator_login_failures, call_events, call_responses, calls, renewal_results, renewal_transactions, charges, reservations, loans, items, titles, patrons, closed_days restart identity cascade`,
+      `truncate table operator_api_tokens, operator_sessions, operators, operator_login_failures, call_events, call_responses, calls, renewal_export_cursor, renewal_results, renewal_transactions, charges, reservations, loans, items, titles, patrons, closed_days restart identity cascade`,
     ),
   );
 }

@@ -72,3 +72,19 @@ export const renewalResults = pgTable(
     index("renewal_results_loan_idx").on(t.loanId),
   ],
 );
+
+/**
+ * How far `npm run renewals:export` has written the renewal history back (library-system.md,
+ * "Writing renewals back"): one row, the last transaction id exported. Advanced in the export's
+ * own transaction, so an export that fails moves nothing.
+ */
+export const renewalExportCursor = pgTable(
+  "renewal_export_cursor",
+  {
+    id: integer("id").primaryKey().default(1),
+    /** Every transaction with an id up to this one has been exported. */
+    lastTransactionId: integer("last_transaction_id").notNull(),
+    exportedAt: timestamp("exported_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [check("renewal_export_cursor_one_row", sql`${t.id} = 1`)],
+);
