@@ -5,6 +5,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import { formatCentsAsHkd } from "../money/hkd.js";
+import { wallClockOf } from "../time/zoned-time.js";
 import type { ExportedRenewal } from "./export-renewals.js";
 
 export const EXPORT_FORMATS = ["csv", "json"] as const;
@@ -61,19 +62,6 @@ function recordOf(row: ExportedRenewal, timeZone: string): ExportRecord {
 
 /** "2026-12-01T10:04:05+08:00": the instant in the library's zone, with its offset. */
 export function isoWithOffset(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "longOffset",
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  // longOffset reads "GMT+08:00", or plain "GMT" at UTC.
-  const offset = part("timeZoneName").replace("GMT", "") || "+00:00";
-  return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}:${part("second")}${offset}`;
+  const { date, time, offset } = wallClockOf(at, timeZone);
+  return `${date}T${time}${offset}`;
 }

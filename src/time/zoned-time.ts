@@ -44,3 +44,31 @@ export function instantOfLocalTime(text: string, timeZone: string): Date | null 
   instant = wall - offsetMinutes(new Date(instant), timeZone) * 60_000;
   return new Date(instant);
 }
+
+/** An instant as a wall clock in a zone reads it: "2026-12-01", "10:04:05" and "+08:00". */
+export interface WallClock {
+  date: string;
+  time: string;
+  offset: string;
+}
+
+export function wallClockOf(at: Date, timeZone: string): WallClock {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "longOffset",
+  }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return {
+    date: `${part("year")}-${part("month")}-${part("day")}`,
+    time: `${part("hour")}:${part("minute")}:${part("second")}`,
+    // longOffset reads "GMT+08:00", or plain "GMT" at UTC.
+    offset: part("timeZoneName").replace("GMT", "") || "+00:00",
+  };
+}

@@ -7,6 +7,7 @@ import { and, inArray, isNotNull } from "drizzle-orm";
 import type { DbOrTx } from "../db/database.js";
 import { patrons } from "../db/schema/index.js";
 import { LONGEST_PIN } from "./authentication.js";
+import { E164_NUMBER } from "./webhook-input.js";
 
 /**
  * The forms patrons.phone may hold the caller's number in: the library data gives Hong Kong
@@ -14,7 +15,7 @@ import { LONGEST_PIN } from "./authentication.js";
  * withheld or unknown number ("anonymous", a SIP address) recognises nobody.
  */
 export function registeredFormsOf(callerNumber: string | null): string[] {
-  if (callerNumber === null || !/^\+[1-9]\d{6,14}$/.test(callerNumber)) return [];
+  if (callerNumber === null || !E164_NUMBER.test(callerNumber)) return [];
   const hongKong = /^\+852(\d{8})$/.exec(callerNumber);
   return hongKong?.[1] ? [hongKong[1], callerNumber] : [callerNumber];
 }

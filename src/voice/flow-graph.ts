@@ -38,14 +38,12 @@ export function inputWay(
   return chosen;
 }
 
-/** How many misses in a row at one gather end the call there (voice-line.md: the third). */
-export function missesToLimit(flow: FlowDefinition): number {
-  return flow.maxMisses;
-}
-
-/** Whether a miss after `missesSoFar` in a row is the one that goes to missLimitStep, rather than asking again. */
+/**
+ * Whether a miss after `missesSoFar` in a row is the one that goes to missLimitStep, rather than
+ * asking again (flow.maxMisses in a row at one gather; voice-line.md: the third).
+ */
 export function isMissLimit(flow: FlowDefinition, missesSoFar: number): boolean {
-  return missesSoFar + 1 >= missesToLimit(flow);
+  return missesSoFar + 1 >= flow.maxMisses;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,12 +149,12 @@ function transitionsOf(flow: FlowDefinition, from: string, step: Step): FlowTran
   // Only a gather waits for the caller, so only a gather counts misses: it asks again until the
   // miss that isMissLimit, which says missLimitPrompt and goes to missLimitStep.
   if (step.gather) {
-    if (!isMissLimit(flow, 0)) out.push({ from, to: from, trigger: "miss", label: "miss" });
+    if (flow.maxMisses > 1) out.push({ from, to: from, trigger: "miss", label: "miss" });
     out.push({
       from,
       to: flow.missLimitStep,
       trigger: "missLimit",
-      label: `${ordinal(missesToLimit(flow))} miss`,
+      label: `${ordinal(flow.maxMisses)} miss`,
     });
   }
   return out;

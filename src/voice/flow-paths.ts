@@ -9,7 +9,7 @@
  */
 import type { CallEvent } from "./engine.js";
 import type { FlowDefinition } from "./flow-definition.js";
-import { DONE, type FlowGraph, type FlowTransition, flowGraph, missesToLimit } from "./flow-graph.js";
+import { DONE, type FlowGraph, type FlowTransition, flowGraph } from "./flow-graph.js";
 
 /** Keyed at a digits step: the action is stubbed, so any digits will do. */
 export const ANY_DIGITS = "1234";
@@ -104,7 +104,7 @@ function transitionsByStep(graph: FlowGraph): Map<string, FlowTransition[]> {
  */
 function eventsToTake(flow: FlowDefinition, t: FlowTransition): number {
   if (t.trigger === "enter") return 0;
-  if (t.trigger === "missLimit") return missesToLimit(flow);
+  if (t.trigger === "missLimit") return flow.maxMisses;
   return 1;
 }
 
@@ -170,7 +170,7 @@ function eventsAlong(
       case "missLimit": {
         // Every miss before the last asks again at the same step.
         const missAgain = leaving.get(t.from)?.find((m) => m.trigger === "miss");
-        for (let i = 1; i < missesToLimit(flow); i++) {
+        for (let i = 1; i < flow.maxMisses; i++) {
           if (!missAgain) throw new Error(`step "${t.from}" has a miss limit above 1 but no miss`);
           take(missAgain);
         }

@@ -20,7 +20,8 @@ export function callSidOf(body: unknown): string | null {
 
 // A telephone number in E.164, as Twilio gives a caller's: "anonymous", a SIP address or anything
 // else recognises nobody.
-const withCallerNumber = z.object({ From: z.string().regex(/^\+[1-9]\d{6,14}$/) });
+export const E164_NUMBER = /^\+[1-9]\d{6,14}$/;
+const withCallerNumber = z.object({ From: z.string().regex(E164_NUMBER) });
 
 /**
  * The caller's number (`From`) when it is a telephone number, else null. Only for the caller ID

@@ -1,19 +1,10 @@
 /** How times, durations and outcomes read on the console's pages and in its exports. */
+import { wallClockOf } from "../../time/zoned-time.js";
 
 /** "2026-12-01 10:04:05" in the library's zone: sortable, unambiguous, what a log reader expects. */
 export function formatTime(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}:${part("second")}`;
+  const { date, time } = wallClockOf(at, timeZone);
+  return `${date} ${time}`;
 }
 
 /** 0:07, 3:25, 1:02:03. */
