@@ -140,9 +140,9 @@ export async function renewInTransaction(
   return { ...transaction, results, replayed: false };
 }
 
-type NewTransaction = Omit<typeof renewalTransactions.$inferInsert, "trn">;
+export type NewTransaction = Omit<typeof renewalTransactions.$inferInsert, "trn">;
 
-async function insertTransaction(tx: Transaction, values: NewTransaction) {
+export async function insertTransaction(tx: Transaction, values: NewTransaction) {
   for (let attempt = 0; attempt < TRN_ATTEMPTS; attempt++) {
     // DO NOTHING rather than an error: an error would abort the whole transaction.
     const [row] = await tx

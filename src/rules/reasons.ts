@@ -21,11 +21,22 @@ export const LOAN_REFUSAL_CODES = [
   "NO_EXTENSION",
 ] as const;
 
+/**
+ * A refusal the library's ILS gave (the sip2 library system, library-system.md) that its
+ * mapping file does not name: the line cannot say more than that the ILS refused.
+ */
+export const LIBRARY_SYSTEM_REFUSAL_CODES = ["ILS_REFUSED"] as const;
+
 export type AccountBlockCode = (typeof ACCOUNT_BLOCK_CODES)[number];
 export type LoanRefusalCode = (typeof LOAN_REFUSAL_CODES)[number];
-export type RefusalCode = AccountBlockCode | LoanRefusalCode;
+export type LibrarySystemRefusalCode = (typeof LIBRARY_SYSTEM_REFUSAL_CODES)[number];
+export type RefusalCode = AccountBlockCode | LoanRefusalCode | LibrarySystemRefusalCode;
 
-export const REFUSAL_PRIORITY: readonly RefusalCode[] = [...ACCOUNT_BLOCK_CODES, ...LOAN_REFUSAL_CODES];
+export const REFUSAL_PRIORITY: readonly RefusalCode[] = [
+  ...ACCOUNT_BLOCK_CODES,
+  ...LOAN_REFUSAL_CODES,
+  ...LIBRARY_SYSTEM_REFUSAL_CODES,
+];
 
 /** Sorts codes into speaking order and removes duplicates. */
 export function inPriorityOrder(codes: Iterable<RefusalCode>): RefusalCode[] {

@@ -101,6 +101,46 @@ export async function checkCredentials(
     pinOnly?: boolean;
   },
 ): Promise<CredentialCheck> {
+  const precheck = checking.precheck?.secret === secret ? checking.precheck : null;
+  return checkWithLockout(tx, candidates, now, lockout, async (accounts) => {
+    const matches: AccountToCheck[] = [];
+    for (const account of accounts) {
+      const checked = precheck?.results.get(account.id);
+      const pinMatched =
+        checked && checked.pinHash === account.pinHash
+          ? checked.matches
+          : await pinMatches(secret, account.pinHash, checking.verify);
+      const phoneMatches =
+        !checking.pinOnly && secret.length === 4 && account.phone?.replace(/\D/g, "").endsWith(secret) === true;
+      if (pinMatched || phoneMatches) matches.push(account);
+    }
+    // No account to check: the decoy's one hash, unless it was done before the transaction.
+    if (accounts.length === 0 && !precheck) await pinMatches(secret, null, checking.verify);
+    return matches;
+  });
+}
+
+/** A candidate account as the lockout check reads it, its row locked. */
+export interface AccountToCheck {
+  id: number;
+  cardNumber: string;
+  pinHash: string | null;
+  phone: string | null;
+  lockedUntil: Date | null;
+}
+
+/**
+ * The telephone lockout around a credential check, whoever checks the secret (this project's PIN
+ * hashes, or the ILS over SIP2): the candidates' rows are locked, `match` says which of them the
+ * secret fits, and a failure counts against every candidate not locked.
+ */
+export async function checkWithLockout(
+  tx: DbOrTx,
+  candidates: number[],
+  now: Date,
+  lockout: LockoutPolicy,
+  match: (accounts: AccountToCheck[]) => Promise<AccountToCheck[]>,
+): Promise<CredentialCheck> {
   const accounts =
     candidates.length === 0
       ? []
@@ -117,29 +157,16 @@ export async function checkCredentials(
           .orderBy(patrons.id)
           .for("update");
 
-  const precheck = checking.precheck?.secret === secret ? checking.precheck : null;
-  const matches: typeof accounts = [];
-  for (const account of accounts) {
-    const checked = precheck?.results.get(account.id);
-    const pinMatched =
-      checked && checked.pinHash === account.pinHash
-        ? checked.matches
-        : await pinMatches(secret, account.pinHash, checking.verify);
-    const phoneMatches =
-      !checking.pinOnly && secret.length === 4 && account.phone?.replace(/\D/g, "").endsWith(secret) === true;
-    if (pinMatched || phoneMatches) matches.push(account);
-  }
-  // No account to check: the decoy's one hash, unless it was done before the transaction.
-  if (accounts.length === 0 && !precheck) await pinMatches(secret, null, checking.verify);
+  const matches = await match(accounts);
 
   const isLocked = (account: { lockedUntil: Date | null }) =>
     account.lockedUntil !== null && account.lockedUntil > now;
   // Several fit: the card number decides, even if one of them is locked (which then fails there).
   if (matches.length > 1) return { result: "ambiguous", matches: matches.map((m) => m.id) };
-  const [match] = matches;
-  if (match && !isLocked(match)) {
-    await resetFailures(tx, match.id);
-    return { result: "ok", patronId: match.id, cardNumber: match.cardNumber, phone: match.phone };
+  const [fitting] = matches;
+  if (fitting && !isLocked(fitting)) {
+    await resetFailures(tx, fitting.id);
+    return { result: "ok", patronId: fitting.id, cardNumber: fitting.cardNumber, phone: fitting.phone };
   }
   const open = accounts.filter((account) => !isLocked(account)).map((account) => account.id);
   const lockedAccounts = open.length > 0 ? await countFailure(tx, open, now, lockout) : 0;

@@ -18,6 +18,7 @@ const REASON_PHRASES: Record<RefusalCode, string> = {
   RENEWAL_LIMIT: "Already renewed the maximum number of times",
   SET_MEMBER_REFUSED: "Another item of its set cannot be renewed",
   NO_EXTENSION: "Renewing would not move the due date later",
+  ILS_REFUSED: "The library's system (ILS) refused it with a message no mapping names",
 };
 
 export interface ReasonView {
