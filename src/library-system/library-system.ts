@@ -102,7 +102,11 @@ export interface LibrarySystem {
     checking: CredentialChecking,
   ): Promise<CredentialCheck>;
   /** Several accounts fitted HKID digits and PIN: the one with this card number, unless locked. */
-  chooseByCardNumber(request: LibraryRequest, among: number[], cardNumber: string): Promise<LoggedInReader | null>;
+  chooseByCardNumber(
+    request: LibraryRequest,
+    among: number[],
+    cardNumber: string,
+  ): Promise<LoggedInReader | null>;
   /** The caller ID shortcut: the one reader with a PIN whose phone is the caller's number. */
   recogniseCaller(request: LibraryRequest, callerNumber: string | null): Promise<RecognisedReader | null>;
   /** The logged-in reader's account. */

@@ -9,7 +9,8 @@ import type { AccountBlockCode, RefusalCode } from "../rules/reasons.js";
 import type { CalendarDate } from "../time/calendar-date.js";
 
 export interface RenewalLoanResult {
-  loanId: number;
+  /** The loan in this project's database; null for an ILS's loan (sip2), known by its barcode. */
+  loanId: number | null;
   barcode: string;
   title: string;
   outcome: "renewed" | "refused";

@@ -4,7 +4,7 @@
  * answer, and failed PIN attempts in a row lock telephone access to an account for a while.
  */
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import type { Database, DbOrTx } from "../db/database.js";
+import type { DbOrTx } from "../db/database.js";
 import { patrons } from "../db/schema/index.js";
 import { hashHkidDigits } from "../security/hkid.js";
 import { hashPin } from "../security/pin-hash.js";
@@ -16,11 +16,7 @@ export interface LockoutPolicy {
 }
 
 /** Accounts whose card number, or whose HKID digits, are the digits keyed. Never says which. */
-export async function findCandidates(
-  db: Database,
-  keyed: string,
-  identityHashKey: string,
-): Promise<number[]> {
+export async function findCandidates(db: DbOrTx, keyed: string, identityHashKey: string): Promise<number[]> {
   if (!/^\d{4,20}$/.test(keyed)) return [];
   const rows = await db
     .select({ id: patrons.id })
@@ -111,7 +107,9 @@ export async function checkCredentials(
           ? checked.matches
           : await pinMatches(secret, account.pinHash, checking.verify);
       const phoneMatches =
-        !checking.pinOnly && secret.length === 4 && account.phone?.replace(/\D/g, "").endsWith(secret) === true;
+        !checking.pinOnly &&
+        secret.length === 4 &&
+        account.phone?.replace(/\D/g, "").endsWith(secret) === true;
       if (pinMatched || phoneMatches) matches.push(account);
     }
     // No account to check: the decoy's one hash, unless it was done before the transaction.
@@ -205,7 +203,7 @@ async function countFailure(db: DbOrTx, ids: number[], now: Date, lockout: Locko
  * telephone access is locked. Logging in this way clears its failed attempts, as a PIN login does.
  */
 export async function chooseByCardNumber(
-  db: Database,
+  db: DbOrTx,
   among: number[],
   cardNumber: string,
   now: Date,

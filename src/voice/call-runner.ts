@@ -2,7 +2,9 @@
  * Runs one webhook's event through the flow: steps the pure engine, runs each action it asks for,
  * and renders the reply it ends on. Records the call events along the way.
  */
+
 import type { Transaction } from "../db/database.js";
+import type { LibrarySystem } from "../library-system/library-system.js";
 import type { Logger } from "../logging/logger.js";
 import { ACTIONS, engineContext } from "./actions/index.js";
 import type { ActionContext, CallEventRecord } from "./actions/types.js";
@@ -50,7 +52,7 @@ export interface RunContext {
 }
 
 export async function runToReply(
-  options: VoiceRouterOptions & { pinChecks: PinCheckSlots },
+  options: VoiceRouterOptions & { pinChecks: PinCheckSlots; library: LibrarySystem },
   start: CallState,
   event: CallEvent,
   run: RunContext,

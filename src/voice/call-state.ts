@@ -7,8 +7,11 @@ import type { CalendarDate } from "../time/calendar-date.js";
 import type { Language } from "./flow-definition.js";
 
 export interface OfferedItem {
-  /** The loan to renew; for a set, one of its loans (the service renews the whole set). */
-  loanId: number;
+  /**
+   * The loan to renew, as the library system names it (LoanView.ref); for a set, one of its
+   * loans (the whole set is renewed).
+   */
+  ref: string;
   title: string;
   dueOn: CalendarDate;
   overdue: boolean;
@@ -45,7 +48,7 @@ export interface CallState {
   /** The loans offered one at a time, and the one on offer. */
   offer: { items: OfferedItem[]; index: number } | null;
   /** Loans the reader tried to renew one by one in this call: "renew another item" does not offer them again. */
-  triedLoanIds: number[];
+  triedRefs: string[];
 }
 
 /** The reader's account as the menu speaks to it (voice-line.md: only the options that do something). */
@@ -71,6 +74,6 @@ export function initialCallState(start: string): CallState {
     lastRenewal: null,
     referenceGiven: false,
     offer: null,
-    triedLoanIds: [],
+    triedRefs: [],
   };
 }

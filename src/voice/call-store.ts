@@ -3,7 +3,7 @@ import { and, count, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx, Transaction } from "../db/database.js";
 import { callEvents, callResponses, calls } from "../db/schema/index.js";
 import type { CallEventRecord } from "./actions/types.js";
-import type { CallState } from "./call-state.js";
+import type { CallState, OfferedItem } from "./call-state.js";
 
 export interface StoredCall {
   callSid: string;
@@ -30,18 +30,35 @@ function storedCallOf<Row extends { state: unknown }>(row: Row | undefined) {
  * still explained and the goodbye's reminder kept after a renewal.
  */
 export function withCurrentFields(state: CallState): CallState {
-  const stored = state as Partial<CallState> & CallState;
+  const stored = state as Partial<CallState> & CallState & OlderFields;
+  const { triedLoanIds, ...current } = stored;
   return {
-    ...stored,
+    ...current,
+    // Before the library-system boundary, loans were named by their id in this database.
+    offer: stored.offer
+      ? {
+          ...stored.offer,
+          items: stored.offer.items.map(({ loanId, ...item }: OlderOfferedItem) => ({
+            ...item,
+            ref: item.ref ?? String(loanId),
+          })),
+        }
+      : null,
     account:
       stored.account ?? (stored.patronId !== null ? { loans: 1, blocked: false, charges: true } : null),
     lastRenewal: stored.lastRenewal
       ? { ...stored.lastRenewal, refused: stored.lastRenewal.refused ?? 1 }
       : null,
     referenceGiven: stored.referenceGiven ?? stored.lastRenewal != null,
-    triedLoanIds: stored.triedLoanIds ?? [],
+    triedRefs: stored.triedRefs ?? (triedLoanIds ?? []).map(String),
   };
 }
+
+/** Fields an older line stored under other names. */
+interface OlderFields {
+  triedLoanIds?: number[];
+}
+type OlderOfferedItem = Omit<OfferedItem, "ref"> & { ref?: string; loanId?: number };
 
 export async function findCall(db: DbOrTx, callSid: string): Promise<StoredCall | null> {
   const [row] = await db.select(CALL_COLUMNS).from(calls).where(eq(calls.callSid, callSid));

@@ -13,17 +13,15 @@ import {
 } from "../db/budgeted-transaction.js";
 import type { Transaction } from "../db/database.js";
 import { countingQueries } from "../db/query-count.js";
-import {
-  NEW_CALL_ADMISSION_WAIT_MS,
-  ONGOING_CALL_ADMISSION_WAIT_MS,
-  WEBHOOK_BUDGET_MS,
-} from "../db/time-limits.js";
+import { NEW_CALL_ADMISSION_WAIT_MS, ONGOING_CALL_ADMISSION_WAIT_MS } from "../db/time-limits.js";
 import {
   LineBusyError,
   PoolTimeoutError,
   type TransactionGate,
   transactionGate,
 } from "../db/transaction-gate.js";
+import { createEmbeddedLibrary } from "../library-system/embedded/embedded-library.js";
+import type { LibrarySystem } from "../library-system/library-system.js";
 import type { Logger } from "../logging/logger.js";
 import { UNKNOWN_STEP, type WebhookRoute } from "../metrics/line-metrics.js";
 import type { CallEventRecord, VoiceDeps } from "./actions/types.js";
@@ -60,7 +58,7 @@ export interface VoiceRouterOptions extends VoiceDeps {
   logger: Logger;
   /** The line pool's acquire timeout (DatabaseHandle.lineGate); default: 10 permits. */
   lineGate?: TransactionGate;
-  /** How long a webhook may take before the caller hears the apology (default WEBHOOK_BUDGET_MS). */
+  /** How long a webhook may take before the caller hears the apology (default: the library system's webhookBudgetMs). */
   webhookBudgetMs?: number;
 }
 
@@ -87,7 +85,9 @@ function isLockTimeout(error: unknown): boolean {
 export function voiceRouter(options: VoiceRouterOptions): Router {
   const router = express.Router();
   const gate = options.lineGate ?? transactionGate(10);
-  const budgetMs = options.webhookBudgetMs ?? WEBHOOK_BUDGET_MS;
+  const library = options.library ?? createEmbeddedLibrary(options);
+  // An ILS over SIP2 may take seconds an answer: its webhooks get longer, within Twilio's 15 s.
+  const budgetMs = options.webhookBudgetMs ?? library.webhookBudgetMs;
   const pinChecks = options.pinChecks ?? LINE_PIN_CHECKS;
   router.use(express.urlencoded({ extended: false, limit: "20kb" }));
   router.use(requireTwilioSignature(options));
@@ -96,7 +96,7 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
     return (req: Request, res: Response) =>
       countingQueries((statements) =>
         answer(
-          { ...options, gate, budgetMs, pinChecks },
+          { ...options, library, gate, budgetMs, pinChecks },
           req,
           res,
           route,
@@ -197,6 +197,7 @@ function dialStatusOf(req: Request): string {
 }
 
 type AnswerOptions = VoiceRouterOptions & {
+  library: LibrarySystem;
   gate: TransactionGate;
   budgetMs: number;
   pinChecks: PinCheckSlots;
@@ -335,7 +336,8 @@ async function precheckWithin(
   deadline: number,
 ): Promise<PinPrecheck | null> {
   const digits = typeof req.body?.Digits === "string" ? req.body.Digits : "";
-  if (route !== "step" || !mayBePin(digits)) return null;
+  // Only where PINs are hashed here: an ILS checks its own PINs (sip2).
+  if (route !== "step" || !mayBePin(digits) || !options.library.features.pinPrecheck) return null;
   const { flow } = options.voiceFlow;
   return withinBudget(
     deadline,

@@ -54,7 +54,8 @@ export const renewalResults = pgTable(
     transactionId: integer("transaction_id")
       .notNull()
       .references(() => renewalTransactions.id),
-    loanId: integer("loan_id").notNull(),
+    /** The loan in this project's database; null for an ILS's loan (sip2), known by its barcode. */
+    loanId: integer("loan_id"),
     barcode: text("barcode").notNull(),
     title: text("title").notNull(),
     outcome: text("outcome", { enum: ["renewed", "refused"] }).notNull(),

@@ -1,20 +1,20 @@
 /** Telling the reader about the account: the summary after login, the loans, the charges. */
-import { loadAccount } from "../../renewals/account-snapshot.js";
-import { byDueDate, openLoansOf, outstandingCharges } from "../../rules/charges.js";
-import { accountBlocks } from "../../rules/decide-renewals.js";
+import type { AccountView } from "../../library-system/library-system.js";
 import type { CallState } from "../call-state.js";
 import type { SpokenPart } from "../engine.js";
 import { speakableTitle, speakDate, speakMoney } from "../speech-format.js";
 import { enquiryLine, staffAvailableNow } from "./staff.js";
-import type { Action, ActionContext } from "./types.js";
+import { type Action, type ActionContext, libraryRequest } from "./types.js";
 
-export async function readAccount(ctx: ActionContext, state: CallState) {
+/** The logged-in reader's account, from the library system. */
+export async function readAccount(ctx: ActionContext, state: CallState): Promise<AccountView> {
   if (state.patronId === null) throw new Error("no reader is logged in");
-  const account = await loadAccount(ctx.db, state.patronId, { kind: "all" }, ctx.calendar.today(), {
-    lock: false,
-  });
-  if (!account) throw new Error("the logged-in reader's account is gone");
-  return account;
+  return ctx.library.readAccount(libraryRequest(ctx), state.patronId);
+}
+
+/** The loans in the order they are listed and offered: due date first (a stable sort keeps the rest). */
+export function inDueDateOrder(account: AccountView): AccountView["loans"] {
+  return [...account.loans].sort((a, b) => (a.dueOn === b.dueOn ? 0 : a.dueOn < b.dueOn ? -1 : 1));
 }
 
 /**
@@ -24,10 +24,10 @@ export async function readAccount(ctx: ActionContext, state: CallState) {
 export const summariseAccount: Action = async (ctx, state) => {
   const account = await readAccount(ctx, state);
   const today = ctx.calendar.today();
-  const open = openLoansOf(account.snapshot);
+  const open = account.loans;
   const overdue = open.filter((l) => l.dueOn < today).length;
-  const blocks = accountBlocks(account.snapshot, today, ctx.policy);
-  const charges = outstandingCharges(account.snapshot, today, ctx.policy).totalCents > 0;
+  const blocks = account.blocks;
+  const charges = account.charges.totalCents > 0;
   const say: SpokenPart[] = [loansSentence(open.length, overdue)];
   for (const block of blocks) say.push({ key: `block.${block}` });
   // The way forward: staff on 7 when they can take the call now, else the enquiry line and its hours.
@@ -57,12 +57,12 @@ function loansSentence(count: number, overdue: number): SpokenPart {
 export const listLoans: Action = async (ctx, state) => {
   const account = await readAccount(ctx, state);
   const today = ctx.calendar.today();
-  const open = openLoansOf(account.snapshot).sort(byDueDate);
+  const open = inDueDateOrder(account);
   if (open.length === 0) return { outcome: "done", state, say: [{ key: "loans.none" }] };
   const say = open.map((loan) => ({
     key: loan.dueOn < today ? "loans.overdueItem" : "loans.item",
     params: {
-      title: speakableTitle(account.labels.get(loan.loanId)?.title ?? "", state.language),
+      title: speakableTitle(loan.title, state.language),
       date: speakDate(loan.dueOn, today, state.language),
     },
   }));
@@ -71,19 +71,13 @@ export const listLoans: Action = async (ctx, state) => {
 
 /** The total outstanding and the items it comes from (step 8), as the rule module counts it. */
 export const readCharges: Action = async (ctx, state) => {
-  const account = await readAccount(ctx, state);
-  const charges = outstandingCharges(account.snapshot, ctx.calendar.today(), ctx.policy);
+  const { charges } = await readAccount(ctx, state);
   if (charges.totalCents === 0) return { outcome: "done", state, say: [{ key: "charges.none" }] };
-  const titleOfItem = new Map(
-    account.snapshot.loans.map((loan) => [loan.itemId, account.labels.get(loan.loanId)?.title ?? ""]),
-  );
   const say: SpokenPart[] = [
     { key: "charges.total", params: { amount: speakMoney(charges.totalCents, state.language) } },
   ];
   let itemised = 0;
-  for (const [itemId, cents] of charges.perItemCents) {
-    const title = titleOfItem.get(itemId) ?? account.chargeTitles.get(itemId);
-    if (!title) continue;
+  for (const { title, cents } of charges.items) {
     itemised += cents;
     say.push({
       key: "charges.item",

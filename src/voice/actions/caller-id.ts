@@ -5,13 +5,12 @@
  * here, never the phone's last four, since caller ID can be forged; the lockout rules are the
  * usual ones.
  */
-import { checkCredentials } from "../authentication.js";
 import type { CallState } from "../call-state.js";
-import { findRecognisedReader, shortcutEntryOf } from "../caller-recognition.js";
+import { shortcutEntryOf } from "../caller-recognition.js";
 import type { SpokenPart } from "../engine.js";
 import { digitsForSpeech } from "../speech-format.js";
 import { failedLogin, identifyCard, loggedIn } from "./login.js";
-import type { Action } from "./types.js";
+import { type Action, libraryRequest } from "./types.js";
 
 /**
  * `recognised` when the shortcut is on and the caller's number names one reader with a PIN: that
@@ -19,7 +18,9 @@ import type { Action } from "./types.js";
  * itself is not kept.
  */
 export const recogniseCaller: Action = async (ctx, state) => {
-  const reader = ctx.callerIdShortcut ? await findRecognisedReader(ctx.db, ctx.callerNumber) : null;
+  // An ILS cannot look readers up by phone: the shortcut is the embedded system's (library-system.md).
+  const offered = ctx.callerIdShortcut && ctx.library.features.callerIdShortcut;
+  const reader = offered ? await ctx.library.recogniseCaller(libraryRequest(ctx), ctx.callerNumber) : null;
   if (!reader) return { outcome: "unknown", state, say: [] };
   return {
     outcome: "recognised",
@@ -42,14 +43,12 @@ export const verifyCallerPin: Action = async (ctx, state, input) => {
     case "cardNumber":
       return { ...(await identifyCard(ctx, offerOver, input, {})), outcome: "card" };
     case "pin": {
-      const check = await checkCredentials(
-        ctx.db,
-        state.candidates,
-        input,
-        ctx.calendar.clock.now(),
-        ctx.lockout,
-        { precheck: ctx.pinPrecheck, verify: ctx.pinChecks.verify, pinOnly: true },
-      );
+      const check = await ctx.library.checkCredentials(libraryRequest(ctx), state.candidates, input, {
+        precheck: ctx.pinPrecheck,
+        verify: ctx.pinChecks.verify,
+        lockout: ctx.lockout,
+        pinOnly: true,
+      });
       if (check.result === "ok") return loggedIn(ctx, offerOver, check, "callerId");
       // One candidate is never ambiguous; anything but a login fails like a wrong PIN.
       ctx.metrics?.countPhoneLocks(check.result === "failed" ? check.lockedAccounts : 0);

@@ -1,15 +1,8 @@
 /** Choosing the language and logging in (voice-line.md steps 1-3, "Authentication and lockout"). */
-import { eq } from "drizzle-orm";
-import { patrons } from "../../db/schema/index.js";
-import {
-  checkCredentials,
-  chooseByCardNumber,
-  findCandidates,
-  type LoggedInReader,
-} from "../authentication.js";
+import type { LoggedInReader } from "../authentication.js";
 import { type CallState, initialCallState } from "../call-state.js";
 import { LANGUAGES, type Language } from "../flow-definition.js";
-import type { Action, ActionContext, ActionResult } from "./types.js";
+import { type Action, type ActionContext, type ActionResult, libraryRequest } from "./types.js";
 
 // Three failed logins in one call end the call.
 const FAILED_LOGINS_PER_CALL = 3;
@@ -23,19 +16,16 @@ export const chooseLanguage: Action = async (_ctx, state, _input, args) => {
 
 /** Remembers which accounts the digits matched, never the digits; the caller is not told. */
 export const identifyCard: Action = async (ctx, state, input) => {
-  const candidates = await findCandidates(ctx.db, input, ctx.identityHashKey);
+  const candidates = await ctx.library.findCandidates(libraryRequest(ctx), input);
   return { outcome: "done", state: { ...state, candidates }, say: [] };
 };
 
 export const verifyPin: Action = async (ctx, state, input) => {
-  const check = await checkCredentials(
-    ctx.db,
-    state.candidates,
-    input,
-    ctx.calendar.clock.now(),
-    ctx.lockout,
-    { precheck: ctx.pinPrecheck, verify: ctx.pinChecks.verify },
-  );
+  const check = await ctx.library.checkCredentials(libraryRequest(ctx), state.candidates, input, {
+    precheck: ctx.pinPrecheck,
+    verify: ctx.pinChecks.verify,
+    lockout: ctx.lockout,
+  });
   if (check.result === "ok") return loggedIn(ctx, state, check);
   if (check.result === "ambiguous") {
     ctx.record({ kind: "login", detail: { result: "ambiguous" } });
@@ -47,14 +37,9 @@ export const verifyPin: Action = async (ctx, state, input) => {
 
 /** Several accounts fitted the HKID digits and PIN: the card number picks one of them. */
 export const chooseAccountByCard: Action = async (ctx, state, input) => {
-  const patronId = await chooseByCardNumber(ctx.db, state.candidates, input, ctx.calendar.clock.now());
-  if (patronId === null) return failedLogin(ctx, state);
-  const [patron] = await ctx.db
-    .select({ cardNumber: patrons.cardNumber, phone: patrons.phone })
-    .from(patrons)
-    .where(eq(patrons.id, patronId));
-  if (!patron) return failedLogin(ctx, state);
-  return loggedIn(ctx, state, { patronId, ...patron });
+  const reader = await ctx.library.chooseByCardNumber(libraryRequest(ctx), state.candidates, input);
+  if (reader === null) return failedLogin(ctx, state);
+  return loggedIn(ctx, state, reader);
 };
 
 /**

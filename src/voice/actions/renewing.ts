@@ -1,32 +1,32 @@
 /** Renewing by keypad (voice-line.md steps 6 and 7), always through the renewal service. */
 
-import { renewInTransaction } from "../../renewals/renew.js";
+import type { RenewalChoice } from "../../library-system/library-system.js";
 import {
   findTransactionByTrn,
   type RenewalLoanResult,
   type RenewalTransactionRecord,
 } from "../../renewals/renewal-records.js";
-import { byDueDate, openLoansOf } from "../../rules/charges.js";
-import type { RenewalSelection } from "../../rules/types.js";
 import type { CallState, OfferedItem } from "../call-state.js";
 import type { SpokenPart } from "../engine.js";
 import { speakableTitle, speakDate, speakTrn } from "../speech-format.js";
-import { readAccount } from "./account.js";
-import type { Action, ActionContext } from "./types.js";
+import { inDueDateOrder, readAccount } from "./account.js";
+import { type Action, type ActionContext, libraryRequest } from "./types.js";
 
-async function renewFor(ctx: ActionContext, state: CallState, selection: RenewalSelection) {
+async function renewFor(ctx: ActionContext, state: CallState, choice: RenewalChoice) {
   if (state.patronId === null) throw new Error("no reader is logged in");
   // One request key per webhook: a repeated delivery of this webhook can never renew twice.
-  const outcome = await renewInTransaction(
-    ctx.db,
-    { calendar: ctx.calendar, policy: ctx.policy },
-    { patronId: state.patronId, selection, channel: "phone", requestKey: `call:${ctx.callSid}:${ctx.seq}` },
-  );
+  const outcome = await ctx.library.renew(libraryRequest(ctx), {
+    patronId: state.patronId,
+    choice,
+    channel: "phone",
+    requestKey: `call:${ctx.callSid}:${ctx.seq}`,
+  });
   const renewed = outcome.results.filter((r) => r.outcome === "renewed").length;
   const refused = outcome.results.length - renewed;
   ctx.record({
     kind: "renewal",
-    detail: { trn: outcome.trn, selection: selection.kind, renewed, refused },
+    // "loan" for one item, as the console has always shown it.
+    detail: { trn: outcome.trn, selection: choice.kind === "all" ? "all" : "loan", renewed, refused },
   });
   ctx.metrics?.countRenewals(outcome.results);
   return {
@@ -134,10 +134,9 @@ export const startItemOffer: Action = async (ctx, state) => {
   const account = await readAccount(ctx, state);
   const today = ctx.calendar.today();
   const entries = new Map<string, OfferedItem>();
-  const open = openLoansOf(account.snapshot).sort(byDueDate);
-  for (const loan of open) {
-    const key = loan.set ? `set:${loan.set.setId}` : `loan:${loan.loanId}`;
-    const title = account.labels.get(loan.loanId)?.title ?? "";
+  for (const loan of inDueDateOrder(account)) {
+    const key = loan.set ? `set:${loan.set.setId}` : `loan:${loan.ref}`;
+    const title = loan.title;
     const existing = entries.get(key);
     if (existing) {
       existing.itemCount += 1;
@@ -146,7 +145,7 @@ export const startItemOffer: Action = async (ctx, state) => {
       continue;
     }
     entries.set(key, {
-      loanId: loan.loanId,
+      ref: loan.ref,
       title,
       dueOn: loan.dueOn,
       overdue: loan.dueOn < today,
@@ -179,9 +178,9 @@ export const nextOfferedItem: Action = async (_ctx, state) => {
 export const offerAnotherItem: Action = async (_ctx, state) => {
   const offer = state.offer;
   // Kept for the whole call (not with the offer), so an offer started again from the menu still skips them.
-  const tried = new Set(state.triedLoanIds);
+  const tried = new Set(state.triedRefs);
   const next = offer
-    ? offer.items.findIndex((item, index) => index > offer.index && !tried.has(item.loanId))
+    ? offer.items.findIndex((item, index) => index > offer.index && !tried.has(item.ref))
     : -1;
   if (!offer || next < 0) {
     return { outcome: "none", state: { ...state, offer: null }, say: [{ key: "itemOffer.noMore" }] };
@@ -213,7 +212,7 @@ export const renewOfferedItem: Action = async (ctx, state) => {
   const offer = state.offer;
   const item = offer?.items[offer.index];
   if (!offer || !item) throw new Error("no item is being offered");
-  const { outcome, state: next } = await renewFor(ctx, state, { kind: "loan", loanId: item.loanId });
+  const { outcome, state: next } = await renewFor(ctx, state, { kind: "one", ref: item.ref });
   const refused = outcome.results.find((r) => r.outcome === "refused");
   const renewedResult = outcome.results.find((r) => r.outcome === "renewed");
   const say: SpokenPart[] = [];
@@ -234,7 +233,7 @@ export const renewOfferedItem: Action = async (ctx, state) => {
   // The offer stays where it was, so that "another item" goes on after this one.
   return {
     outcome: "done",
-    state: { ...next, triedLoanIds: [...state.triedLoanIds, item.loanId] },
+    state: { ...next, triedRefs: [...state.triedRefs, item.ref] },
     say,
   };
 };

@@ -1,11 +1,9 @@
 /** `3` after a renewal: the reference number and new due dates by SMS, in the reader's language. */
-import { eq } from "drizzle-orm";
-import { patrons } from "../../db/schema/index.js";
 import { findTransactionByTrn } from "../../renewals/renewal-records.js";
 import { formatTrn } from "../../renewals/trn.js";
 import { speakableTitle, speakDate } from "../speech-format.js";
 import { toE164 } from "./login.js";
-import type { Action } from "./types.js";
+import { type Action, libraryRequest } from "./types.js";
 
 export const sendRenewalSms: Action = async (ctx, state) => {
   if (!ctx.sendSms || state.patronId === null || !state.lastRenewal) {
@@ -13,11 +11,8 @@ export const sendRenewalSms: Action = async (ctx, state) => {
   }
   const { trn } = state.lastRenewal;
   try {
-    const [patron] = await ctx.db
-      .select({ phone: patrons.phone })
-      .from(patrons)
-      .where(eq(patrons.id, state.patronId));
-    if (!patron?.phone) throw new Error("no phone number on the account");
+    const phone = await ctx.library.registeredPhone(libraryRequest(ctx), state.patronId);
+    if (!phone) throw new Error("no phone number on the account");
     const record = await findTransactionByTrn(ctx.db, trn);
     const lines = (record?.results ?? [])
       .filter((r) => r.outcome === "renewed" && r.newDueOn)
@@ -29,7 +24,7 @@ export const sendRenewalSms: Action = async (ctx, state) => {
         }),
       );
     const body = ctx.text("sms.body", state.language, { trn: formatTrn(trn), lines: lines.join(" ") });
-    await ctx.sendSms(toE164(patron.phone), body);
+    await ctx.sendSms(toE164(phone), body);
     ctx.record({ kind: "sms", detail: { result: "sent", trn } });
     return { outcome: "done", state, say: [{ key: "sms.sent" }] };
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { Database, Transaction } from "../../db/database.js";
+import type { LibraryRequest, LibrarySystem } from "../../library-system/library-system.js";
 import type { LineMetrics } from "../../metrics/line-metrics.js";
 import type { RenewalPolicy } from "../../rules/policy.js";
 import type { LibraryCalendar } from "../../time/library-clock.js";
@@ -15,6 +16,8 @@ export type SmsSender = (to: string, body: string) => Promise<void>;
 /** What the voice line needs from the rest of the app, built once at start. */
 export interface VoiceDeps {
   db: Database;
+  /** Where readers, loans and renewals live (LIBRARY_SYSTEM); default: embedded. */
+  library?: LibrarySystem;
   calendar: LibraryCalendar;
   policy: RenewalPolicy;
   identityHashKey: string;
@@ -37,7 +40,9 @@ export interface CallEventRecord {
   detail?: Record<string, unknown>;
 }
 
-export interface ActionContext extends Omit<VoiceDeps, "db" | "pinChecks"> {
+export interface ActionContext extends Omit<VoiceDeps, "db" | "pinChecks" | "library"> {
+  /** The library system every reader, loan and renewal goes through (library-system.md). */
+  library: LibrarySystem;
   /** The line's PIN checks (VoiceDeps.pinChecks, or LINE_PIN_CHECKS). */
   pinChecks: PinCheckSlots;
   /** The webhook's transaction: what an action reads and writes commits with the answer, or not at all. */
@@ -70,3 +75,8 @@ export type Action = (
   input: string,
   args: Record<string, string>,
 ) => Promise<ActionResult>;
+
+/** A request to the library system from this webhook: in its transaction, on the line's clock. */
+export function libraryRequest(ctx: ActionContext): LibraryRequest {
+  return { tx: ctx.db, today: ctx.calendar.today(), now: ctx.calendar.clock.now() };
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "renewal_results" ALTER COLUMN "loan_id" DROP NOT NULL;
