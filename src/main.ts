@@ -5,15 +5,18 @@
 import { count } from "drizzle-orm";
 import { resolveSecrets } from "./config/development-secrets.js";
 import { loadDotEnv } from "./config/dot-env.js";
-import { loadSettings, SettingsError } from "./config/settings.js";
+import { loadSettings, type Settings, SettingsError } from "./config/settings.js";
 import { databaseTargetOf, openDatabase } from "./db/database.js";
 import { noteQuery } from "./db/query-count.js";
 import { patrons } from "./db/schema/index.js";
-import { SHUTDOWN_GRACE_MS } from "./db/time-limits.js";
+import { idleInTransactionFor, shutdownGraceFor } from "./db/time-limits.js";
 import { DEMO_AS_OF, demoShiftDays, readDemoFile, shiftDemoDates } from "./demo/demo-data.js";
 import { createApp } from "./http/app.js";
 import { validateLibraryData } from "./library-data/import-schema.js";
 import { loadLibraryData } from "./library-data/load-library-data.js";
+import { createLibrarySystem, type LibrarySystemDeps } from "./library-system/create-library-system.js";
+import type { LibrarySystem } from "./library-system/library-system.js";
+import { RefusalMappingError } from "./library-system/sip2/refusal-mapping.js";
 import { createLogger } from "./logging/logger.js";
 import { safeErrorMessage } from "./logging/safe-error.js";
 import { createLineMetrics } from "./metrics/line-metrics.js";
@@ -23,7 +26,7 @@ import { FlowDefinitionError, loadVoiceFlow } from "./voice/flow-definition.js";
 import { twilioSmsSender } from "./voice/sms-sender.js";
 
 async function main(): Promise<void> {
-  let settings: ReturnType<typeof loadSettings>;
+  let settings: Settings;
   try {
     loadDotEnv();
     settings = loadSettings(process.env);
@@ -43,11 +46,22 @@ async function main(): Promise<void> {
   if (settings.fixedNow)
     logger.warn({ fixedNow: settings.fixedNow.toISOString() }, "FIXED_NOW pins the clock");
 
+  const library = startLibrarySystem(settings, {
+    calendar,
+    policy: settings.policy,
+    identityHashKey: secrets.identityHashKey,
+    logger,
+  });
+
   // Each webhook's statements are counted for the metrics (renewline_webhook_queries).
-  const database = await openDatabase(databaseTargetOf(settings), { onQuery: noteQuery });
+  const database = await openDatabase(databaseTargetOf(settings), {
+    onQuery: noteQuery,
+    idleInTransactionMs: idleInTransactionFor(library.webhookBudgetMs),
+  });
   await database.migrate();
 
-  if (database.kind === "pglite") {
+  // The demo library is the embedded system's; with sip2 the ILS holds the readers and loans.
+  if (database.kind === "pglite" && library.kind === "embedded") {
     const [row] = await database.db.select({ patrons: count() }).from(patrons);
     if ((row?.patrons ?? 0) === 0) {
       const shift = demoShiftDays(calendar.today());
@@ -84,6 +98,7 @@ async function main(): Promise<void> {
       calendar,
       policy: settings.policy,
       identityHashKey: secrets.identityHashKey,
+      library,
       lockout: settings.lockout,
       staff: settings.staff,
       callerIdShortcut: settings.callerIdShortcut,
@@ -113,14 +128,19 @@ async function main(): Promise<void> {
     );
   });
   logger.info(
-    { port: settings.port, database: database.kind, publicBaseUrl: settings.publicBaseUrl },
+    {
+      port: settings.port,
+      database: database.kind,
+      librarySystem: library.kind,
+      publicBaseUrl: settings.publicBaseUrl,
+    },
     "Renewline is listening",
   );
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     server.close(() => {
-      database.close().finally(() => process.exit(0));
+      Promise.allSettled([library.close(), database.close()]).finally(() => process.exit(0));
     });
     // Webhooks in flight finish (each within its budget, shorter than the grace); keep-alive
     // sockets close as soon as they are idle (a socket whose answer just went would otherwise
@@ -128,10 +148,23 @@ async function main(): Promise<void> {
     // own, so whatever is left is closed after the grace period.
     server.closeIdleConnections();
     setInterval(() => server.closeIdleConnections(), 100).unref();
-    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    setTimeout(() => server.closeAllConnections(), shutdownGraceFor(library.webhookBudgetMs)).unref();
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/** The library system, or the start stopped with the mapping file's problems named. */
+function startLibrarySystem(settings: Settings, deps: LibrarySystemDeps): LibrarySystem {
+  try {
+    return createLibrarySystem(settings.librarySystem, deps);
+  } catch (error) {
+    if (error instanceof RefusalMappingError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
 }
 
 /**

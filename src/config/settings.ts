@@ -3,6 +3,8 @@
  * A bad value stops the start with a message naming the variable.
  */
 import { z } from "zod";
+import { LIBRARY_SYSTEM_KINDS } from "../library-system/library-system.js";
+import { loadSip2Settings, type Sip2Settings, Sip2SettingsError } from "../library-system/sip2/settings.js";
 import { parseHkdToCents } from "../money/hkd.js";
 import type { RenewalPolicy } from "../rules/policy.js";
 import { DEFAULT_POLICY } from "../rules/policy.js";
@@ -101,6 +103,7 @@ const environmentSchema = z.object({
   PIN_LOCK_MINUTES: optional(integer(1, 24 * 60)).default(30),
   OPS_SESSION_HOURS: optional(integer(1, 24 * 30)).default(8),
   CALLER_ID_SHORTCUT: optional(z.enum(["on", "off"])).default("on"),
+  LIBRARY_SYSTEM: optional(z.enum(LIBRARY_SYSTEM_KINDS)).default("embedded"),
 });
 
 export interface Settings {
@@ -131,6 +134,8 @@ export interface Settings {
   ops: { sessionHours: number };
   /** A caller whose number is one reader's registered phone may key just the PIN (voice-line.md). */
   callerIdShortcut: boolean;
+  /** Where readers, loans and renewals live (library-system.md); sip2 brings its SIP2_* settings. */
+  librarySystem: { kind: "embedded" } | { kind: "sip2"; sip2: Sip2Settings };
 }
 
 export class SettingsError extends Error {
@@ -188,7 +193,18 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
         : null,
     ops: { sessionHours: e.OPS_SESSION_HOURS },
     callerIdShortcut: e.CALLER_ID_SHORTCUT === "on",
+    librarySystem: e.LIBRARY_SYSTEM === "sip2" ? { kind: "sip2", sip2: sip2SettingsOf(env) } : { kind: "embedded" },
   };
+}
+
+/** The SIP2_* settings, read only when LIBRARY_SYSTEM=sip2; their problems stop the start too. */
+function sip2SettingsOf(env: Record<string, string | undefined>): Sip2Settings {
+  try {
+    return loadSip2Settings(env);
+  } catch (error) {
+    if (error instanceof Sip2SettingsError) throw new SettingsError(error.message);
+    throw error;
+  }
 }
 
 /** Every environment variable the app reads, for .env.example and its test. */

@@ -70,6 +70,12 @@ export interface OpenOptions {
    * (db:load, ops:user), whose one long transaction may take minutes; no statement timeout.
    */
   purpose?: "line" | "maintenance";
+  /**
+   * How long a transaction may sit idle before the server ends it (default
+   * IDLE_IN_TRANSACTION_TIMEOUT_MS). Longer with the sip2 library system: a webhook's transaction
+   * waits while the ILS answers, for up to its longer budget.
+   */
+  idleInTransactionMs?: number;
 }
 
 export async function openDatabase(
@@ -105,7 +111,7 @@ function openPostgres(url: string, options: OpenOptions): DatabaseHandle {
         application_name: "renewline",
         statement_timeout: statementTimeoutMs,
         lock_timeout: lockTimeoutMs,
-        idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        idle_in_transaction_session_timeout: options.idleInTransactionMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
       },
       connect_timeout: CONNECT_TIMEOUT_MS / 1000,
       // postgres.js takes a socket factory (its README, "Custom socket"); its types omit it.

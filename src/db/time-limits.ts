@@ -62,3 +62,16 @@ export function reconnectDelaySeconds(retries: number): number {
 
 /** SIGTERM: webhooks in flight finish (each within its budget) before the process exits. */
 export const SHUTDOWN_GRACE_MS = WEBHOOK_BUDGET_MS + 3_000;
+
+/** The same for a line whose webhooks have a longer budget (the sip2 library system). */
+export function shutdownGraceFor(webhookBudgetMs: number): number {
+  return Math.max(SHUTDOWN_GRACE_MS, webhookBudgetMs + 3_000);
+}
+
+/**
+ * The idle-in-transaction limit for a line whose webhooks may wait on the library system inside
+ * their transaction (sip2): a little longer than their budget, never shorter than the default.
+ */
+export function idleInTransactionFor(webhookBudgetMs: number): number {
+  return Math.max(IDLE_IN_TRANSACTION_TIMEOUT_MS, webhookBudgetMs + 1_500);
+}

@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.get("/healthz", healthCheck(deps.healthDb ?? deps.db));
+  app.get("/healthz", healthCheck(deps.healthDb ?? deps.db, deps.voice?.library));
 
   if (deps.voice)
     app.use(

@@ -10,6 +10,7 @@ import type { Express } from "express";
 import type { Database } from "../../src/db/database.js";
 import type { TransactionGate } from "../../src/db/transaction-gate.js";
 import { createApp } from "../../src/http/app.js";
+import type { LibrarySystem } from "../../src/library-system/library-system.js";
 import { createLogger, type Logger } from "../../src/logging/logger.js";
 import { createLineMetrics } from "../../src/metrics/line-metrics.js";
 import { DEFAULT_POLICY } from "../../src/rules/policy.js";
@@ -60,6 +61,8 @@ export interface VoiceAppOptions {
   pinChecks?: PinCheckSlots;
   /** CALLER_ID_SHORTCUT (default on, as the line ships). */
   callerIdShortcut?: boolean;
+  /** The library system (default: embedded, on this app's database and clock). */
+  library?: LibrarySystem;
 }
 
 export interface VoiceApp {
@@ -111,6 +114,7 @@ export async function startVoiceApp(options: VoiceAppOptions): Promise<VoiceApp>
       webhookBudgetMs: options.webhookBudgetMs,
       pinChecks: options.pinChecks,
       callerIdShortcut: options.callerIdShortcut ?? true,
+      ...(options.library ? { library: options.library } : {}),
     },
     ops: options.ops
       ? {

@@ -26,6 +26,8 @@ const sip2EnvironmentSchema = z.object({
   SIP2_TIMEOUT_MS: optional(integer(100, 60_000)).default(5000),
   SIP2_POOL: optional(integer(1, 64)).default(2),
   SIP2_CHARSET: optional(z.enum(SIP2_CHARSETS)).default("utf-8"),
+  // "koha", "evergreen" (the mapping files bundled), or the path of a library's own file.
+  SIP2_REFUSALS: optional(z.string().min(1)).default("koha"),
 });
 
 export interface Sip2Settings {
@@ -40,6 +42,8 @@ export interface Sip2Settings {
   timeoutMs: number;
   poolSize: number;
   charset: Sip2Charset;
+  /** The refusal mapping: screen messages (AF) to reason codes (refusal-mapping.ts). */
+  refusals: string;
 }
 
 export class Sip2SettingsError extends Error {
@@ -65,5 +69,6 @@ export function loadSip2Settings(env: Record<string, string | undefined>): Sip2S
     timeoutMs: e.SIP2_TIMEOUT_MS,
     poolSize: e.SIP2_POOL,
     charset: e.SIP2_CHARSET,
+    refusals: e.SIP2_REFUSALS,
   };
 }

@@ -47,6 +47,8 @@ describe("the figures are the documented defaults", () => {
       "RENEWAL_LIMIT",
       "SET_MEMBER_REFUSED",
       "NO_EXTENSION",
+      // Last: the ILS's own refusal, which no mapping names (library-system.md; sip2 only).
+      "ILS_REFUSED",
     ]);
   });
 });
