@@ -49,6 +49,14 @@ async function main(): Promise<number> {
 
   loadDotEnv();
   const settings = loadSettings(process.env);
+  // With sip2 each renewal was made in the ILS itself: there is nothing to write back, and
+  // applying the export there would renew every item a second time.
+  if (settings.librarySystem.kind === "sip2") {
+    console.error(
+      "LIBRARY_SYSTEM is sip2: the ILS made every renewal itself, so there is nothing to write back (the export is for embedded).",
+    );
+    return 2;
+  }
   const database = await openDatabase(databaseTargetOf(settings), { purpose: "maintenance" });
   try {
     await database.migrate();

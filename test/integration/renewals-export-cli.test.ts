@@ -26,9 +26,15 @@ interface CliRun {
   stderr: string;
 }
 
-function run(script: string, args: string[], pgliteDir: string): Promise<CliRun> {
+function run(
+  script: string,
+  args: string[],
+  pgliteDir: string,
+  settings: NodeJS.ProcessEnv = {},
+): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...settings,
     NODE_ENV: "test",
     PGLITE_DIR: pgliteDir,
     IDENTITY_HASH_KEY: "cli-test-identity-hash-key-0123456789abc",
@@ -111,4 +117,17 @@ describe("npm run renewals:export", () => {
       `${library}: warning: no exportedAt, so the file's loans won: 4 loan(s) renewed by phone were reset`,
     );
   }, 120_000);
+
+  it("refuses with the sip2 library system, whose ILS made every renewal itself", async () => {
+    const sip2 = await run(EXPORT, [], pglite, {
+      LIBRARY_SYSTEM: "sip2",
+      SIP2_HOST: "127.0.0.1",
+      SIP2_USER: "phone-line",
+      SIP2_PASSWORD: "line-secret",
+      SIP2_INSTITUTION: "DEMO",
+    });
+    expect(sip2.code).toBe(2);
+    expect(sip2.stderr).toContain("LIBRARY_SYSTEM is sip2");
+    expect(sip2.stdout).toBe("");
+  });
 });
