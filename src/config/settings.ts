@@ -193,7 +193,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
         : null,
     ops: { sessionHours: e.OPS_SESSION_HOURS },
     callerIdShortcut: e.CALLER_ID_SHORTCUT === "on",
-    librarySystem: e.LIBRARY_SYSTEM === "sip2" ? { kind: "sip2", sip2: sip2SettingsOf(env) } : { kind: "embedded" },
+    librarySystem:
+      e.LIBRARY_SYSTEM === "sip2" ? { kind: "sip2", sip2: sip2SettingsOf(env) } : { kind: "embedded" },
   };
 }
 

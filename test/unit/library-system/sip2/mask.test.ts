@@ -11,7 +11,9 @@ describe("maskForLog", () => {
     expect(masked).not.toContain("term");
     expect(masked).toContain("|AD****|");
     expect(masked).toContain("|AC****|");
-    expect(masked).toContain("AA21234000012345|");
+    // The card keeps its last four digits, as the console shows it.
+    expect(masked).toContain("|AA****2345|");
+    expect(masked).not.toContain("21234000012345");
     expect(masked).toMatch(/AY1AZ[0-9A-F]{4}$/);
   });
 
@@ -34,7 +36,23 @@ describe("maskForLog", () => {
   });
 
   it("leaves an empty AD as it is: nothing to hide, and it tells that no PIN was sent", () => {
-    expect(maskForLog("6520250314    101500AOHKPL|AA2123|AD|")).toBe("6520250314    101500AOHKPL|AA2123|AD|");
+    expect(maskForLog("6520250314    101500AOHKPL|AA2123|AD|")).toBe(
+      "6520250314    101500AOHKPL|AA****2123|AD|",
+    );
+  });
+
+  it("hides a reader's name, address, e-mail and phone in a Patron Information answer", () => {
+    const line =
+      "64              00120261201    100000000000000000000000000000AOHKPL|AA2100000001|AEChan Tai Man|BDFlat 1, 2 Main Street|BEchan@example.org|BF91234567|";
+    const masked = maskForLog(line);
+    for (const secret of ["2100000001", "Chan Tai Man", "Main Street", "chan@example.org", "91234567"]) {
+      expect(masked).not.toContain(secret);
+    }
+    expect(masked).toContain("|AA****0001|AE****|BD****|BE****|BF****|");
+  });
+
+  it("a garbled line loses any card number with the rest", () => {
+    expect(maskForLog("64 garbled AA2100000001|")).not.toContain("2100000001");
   });
 
   it("does not touch a line without secrets", () => {
