@@ -140,6 +140,9 @@ export function useLibraryLine(
     await resetData(opened(database));
     const server = opened(ils);
     server.clearFaults();
+    // What each test counts (requests read, renewals applied) starts from nothing.
+    server.stats.received.length = 0;
+    server.ils.renewalsApplied = 0;
     // The ILS's library back as it was: the same object, its contents replaced.
     Object.assign(server.library, demoLibrary(DEMO_DAY, SIP2_ACCOUNT, SIP2_INSTITUTION));
   });

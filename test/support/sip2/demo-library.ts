@@ -8,7 +8,14 @@ import type { CalendarDate } from "../../../src/time/calendar-date.js";
 import type { FakeItem, FakeLibrary, Sip2Account } from "./library.js";
 
 interface DemoFile {
-  patrons: { cardNumber: string; name: string; pin?: string; status: string; expiresOn?: string }[];
+  patrons: {
+    cardNumber: string;
+    name: string;
+    pin?: string;
+    phone?: string;
+    status: string;
+    expiresOn?: string;
+  }[];
   titles: { id: string; title: string }[];
   items: { barcode: string; titleId: string; status: string; renewable?: boolean }[];
   loans: { barcode: string; cardNumber: string; dueOn: string; renewals: number; returnedOn?: string }[];
@@ -49,6 +56,7 @@ export function demoLibrary(today: CalendarDate, account: Sip2Account, instituti
         card: p.cardNumber,
         pin: p.pin ?? null,
         name: p.name,
+        ...(p.phone ? { phone: p.phone } : {}),
         blocks: {
           chargePrivilegesDenied: blocked,
           renewalPrivilegesDenied: blocked,

@@ -139,6 +139,7 @@ export class FakeIls {
         screenMessages: [REFUSAL.invalidPatron],
       };
     }
+    const phone = patron.phone !== undefined ? { homePhoneNumber: patron.phone } : {};
     const pinOk = this.pinOk(patron, request.patronPassword);
     const patronStatus = { ...noFlags, ...patron.blocks };
     if (!pinOk) {
@@ -147,6 +148,7 @@ export class FakeIls {
         ...zero,
         patronStatus,
         personalName: patron.name,
+        ...phone,
         validPatron: "Y",
         validPatronPassword: "N",
         screenMessages: [REFUSAL.invalidPin],
@@ -167,6 +169,7 @@ export class FakeIls {
       recallItemsCount: 0,
       unavailableHoldsCount: 0,
       personalName: patron.name,
+      ...phone,
       validPatron: "Y",
       ...(request.patronPassword !== undefined ? { validPatronPassword: "Y" } : {}),
       currencyType: this.library.currency,

@@ -16,6 +16,8 @@ export interface FakePatron {
   /** null: the patron has no PIN, and any AD is refused. */
   pin: string | null;
   name: string;
+  /** The phone the ILS sends in BF, as Koha does for a patron it finds. */
+  phone?: string;
   /** Patron status flags set in 64 (renewalPrivilegesDenied refuses every renewal). */
   blocks?: Partial<PatronStatus>;
 }
