@@ -50,6 +50,14 @@ export interface AccountView {
   charges: { totalCents: number; items: ChargeView[] };
 }
 
+/** What the summary after login says, and what the menu needs: counts, blocks, whether anything is owed. */
+export interface AccountSummary {
+  loans: number;
+  overdue: number;
+  blocks: AccountBlockCode[];
+  owes: boolean;
+}
+
 export type RenewalChoice = { kind: "all" } | { kind: "one"; ref: string };
 
 /** How a webhook asks: in its transaction, on the library's day. */
@@ -111,6 +119,11 @@ export interface LibrarySystem {
   recogniseCaller(request: LibraryRequest, callerNumber: string | null): Promise<RecognisedReader | null>;
   /** The logged-in reader's account. */
   readAccount(request: LibraryRequest, patronId: number): Promise<AccountView>;
+  /**
+   * The account in figures, for the summary after login: an ILS gives them in one answer (64),
+   * without asking about each item.
+   */
+  readSummary(request: LibraryRequest, patronId: number): Promise<AccountSummary>;
   /**
    * Renews all, or one item (with its set), recording the results under a TRN in the request's
    * transaction. The same request key again returns the first outcome and renews nothing.

@@ -154,7 +154,7 @@ export interface TimedCall {
 
 /** A whole call keying `script`; the status callback reaches the line unless told otherwise. */
 export async function timedCall(
-  line: LineProcess,
+  line: Pick<LineProcess, "baseUrl" | "authToken">,
   script: readonly string[],
   options: { statusCallback?: boolean } = {},
 ): Promise<TimedCall> {

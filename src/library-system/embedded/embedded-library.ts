@@ -27,7 +27,7 @@ export interface EmbeddedLibraryDeps {
 }
 
 export function createEmbeddedLibrary(deps: EmbeddedLibraryDeps): LibrarySystem {
-  return {
+  const library: LibrarySystem = {
     kind: "embedded",
     features: { hkidDigits: true, callerIdShortcut: true, pinPrecheck: true },
     webhookBudgetMs: WEBHOOK_BUDGET_MS,
@@ -79,6 +79,17 @@ export function createEmbeddedLibrary(deps: EmbeddedLibraryDeps): LibrarySystem 
       return view;
     },
 
+    // The same one read of the account: the figures come from the loans themselves.
+    async readSummary(request, patronId) {
+      const account = await library.readAccount(request, patronId);
+      return {
+        loans: account.loans.length,
+        overdue: account.loans.filter((loan) => loan.dueOn < request.today).length,
+        blocks: account.blocks,
+        owes: account.charges.totalCents > 0,
+      };
+    },
+
     renew: (request, renewal) =>
       renewInTransaction(
         request.tx,
@@ -103,6 +114,7 @@ export function createEmbeddedLibrary(deps: EmbeddedLibraryDeps): LibrarySystem 
     health: async () => ({ ok: true }),
     close: async () => {},
   };
+  return library;
 }
 
 /** The rule module's selection: a loan is named by its id, which the line kept as text. */

@@ -90,6 +90,16 @@ export class Sip2Pool {
     this.release(await this.acquire(Date.now() + this.options.timeoutMs, false));
   }
 
+  /** Opens and logs in connections, in parallel, until the pool holds `size` of them. */
+  async fill(): Promise<void> {
+    const missing = Math.max(0, this.options.size - this.count);
+    const opening = Array.from({ length: missing }, () =>
+      this.openConnection(Date.now() + this.options.timeoutMs).then((connection) => this.release(connection)),
+    );
+    const failures = (await Promise.allSettled(opening)).filter((r) => r.status === "rejected");
+    if (failures.length > 0) throw (failures[0] as PromiseRejectedResult).reason;
+  }
+
   /** Ends every connection; requests waiting or in flight fail. */
   async close(): Promise<void> {
     this.closed = true;

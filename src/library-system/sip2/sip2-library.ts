@@ -51,6 +51,11 @@ export interface Sip2LibraryOptions {
 export function createSip2Library(options: Sip2LibraryOptions): LibrarySystem {
   const ils = new IlsRequests(options.pool, options.institution);
   const log = options.logger;
+  // Persistent connections (SIP2_POOL): logged in now, so that the first callers do not wait for
+  // logins. An ILS down at start is not an error here: connections open when it is back.
+  options.pool.fill().catch((error: Error) => {
+    log?.warn({ sip2: "fill", reason: error.message }, "SIP2: could not open the pool's connections at start");
+  });
   let health: { at: number; answer: LibrarySystemHealth } | null = null;
 
   /** The account, read from the ILS: 63 with the charged items, then 17 for each of them. */
@@ -151,6 +156,21 @@ export function createSip2Library(options: Sip2LibraryOptions): LibrarySystem {
     async readAccount(request, patronId) {
       const { cardNumber } = await readerRecord(request.tx, patronId);
       return (await readIlsAccount(cardNumber, request.now)).view;
+    },
+
+    async readSummary(request, patronId) {
+      const { cardNumber } = await readerRecord(request.tx, patronId);
+      const patron = await ils.patronInformation(cardNumber, request.now, { summary: null });
+      if (patron.validPatron === "N") throw new Error("the ILS no longer knows the logged-in reader");
+      const blocks = blocksOf(patron.patronStatus);
+      const owes = feeCentsOf(patron.feeAmount) > 0;
+      // The counts of 64; an ILS that leaves them blank is asked item by item instead.
+      if (patron.chargedItemsCount !== null && patron.overdueItemsCount !== null) {
+        return { loans: patron.chargedItemsCount, overdue: patron.overdueItemsCount, blocks, owes };
+      }
+      const { view } = await readIlsAccount(cardNumber, request.now);
+      const overdue = view.loans.filter((loan) => loan.dueOn < request.today).length;
+      return { loans: view.loans.length, overdue, blocks, owes };
     },
 
     async renew(request, renewal) {

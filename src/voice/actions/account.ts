@@ -22,13 +22,10 @@ export function inDueDateOrder(account: AccountView): AccountView["loans"] {
  * block, once, with the way forward. Remembers what the menu needs to speak only what helps.
  */
 export const summariseAccount: Action = async (ctx, state) => {
-  const account = await readAccount(ctx, state);
-  const today = ctx.calendar.today();
-  const open = account.loans;
-  const overdue = open.filter((l) => l.dueOn < today).length;
-  const blocks = account.blocks;
-  const charges = account.charges.totalCents > 0;
-  const say: SpokenPart[] = [loansSentence(open.length, overdue)];
+  if (state.patronId === null) throw new Error("no reader is logged in");
+  const summary = await ctx.library.readSummary(libraryRequest(ctx), state.patronId);
+  const blocks = summary.blocks;
+  const say: SpokenPart[] = [loansSentence(summary.loans, summary.overdue)];
   for (const block of blocks) say.push({ key: `block.${block}` });
   // The way forward: staff on 7 when they can take the call now, else the enquiry line and its hours.
   if (blocks.length > 0) {
@@ -40,7 +37,7 @@ export const summariseAccount: Action = async (ctx, state) => {
   }
   return {
     outcome: "done",
-    state: { ...state, account: { loans: open.length, blocked: blocks.length > 0, charges } },
+    state: { ...state, account: { loans: summary.loans, blocked: blocks.length > 0, charges: summary.owes } },
     say,
   };
 };
