@@ -76,6 +76,17 @@ describe("SIP2 pool: login", () => {
     expect(server.stats.received.map((r) => r.code)).toEqual(["93", "99", "99"]);
   });
 
+  it("fill() logs in every connection of the pool at once; requests then use them without a login", async () => {
+    const p = pool({ size: 3 });
+    await p.fill();
+    expect(server.stats).toMatchObject({ connections: 3, logins: 3 });
+    await Promise.all([1, 2, 3].map(() => p.request(status, { idempotent: true })));
+    expect(server.stats).toMatchObject({ connections: 3, logins: 3 });
+    // Full already: nothing more to open.
+    await p.fill();
+    expect(server.stats.connections).toBe(3);
+  });
+
   it("a refused login is a clear error, and the connection is closed", async () => {
     const p = pool({ password: "wrong-password" });
     const failure = p.request(status, { idempotent: true });

@@ -27,6 +27,41 @@ describe("settings", () => {
     expect(() => loadSettings({ CALLER_ID_SHORTCUT: "no" })).toThrow(/CALLER_ID_SHORTCUT/);
   });
 
+  it("runs the embedded library system unless LIBRARY_SYSTEM=sip2, which needs its SIP2_* settings", () => {
+    expect(loadSettings({}).librarySystem).toEqual({ kind: "embedded" });
+    // Embedded ignores SIP2_* entirely, even incomplete.
+    expect(loadSettings({ SIP2_HOST: "ils.example.org" }).librarySystem).toEqual({ kind: "embedded" });
+
+    const sip2 = loadSettings({
+      LIBRARY_SYSTEM: "sip2",
+      SIP2_HOST: "ils.example.org",
+      SIP2_USER: "phone-line",
+      SIP2_PASSWORD: "never-quoted-back",
+      SIP2_INSTITUTION: "MAIN",
+      SIP2_REFUSALS: "evergreen",
+    }).librarySystem;
+    expect(sip2).toMatchObject({
+      kind: "sip2",
+      sip2: { host: "ils.example.org", port: 6001, institution: "MAIN", refusals: "evergreen", poolSize: 2 },
+    });
+
+    let error: unknown;
+    try {
+      loadSettings({
+        LIBRARY_SYSTEM: "sip2",
+        SIP2_HOST: "ils.example.org",
+        SIP2_PASSWORD: "never-quoted-back",
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as Error).message).toContain("SIP2_USER");
+    expect((error as Error).message).toContain("SIP2_INSTITUTION");
+    expect((error as Error).message).not.toContain("never-quoted-back");
+    expect(() => loadSettings({ LIBRARY_SYSTEM: "koha" })).toThrow(/LIBRARY_SYSTEM/);
+  });
+
   it("derives the public base URL from the port, and drops a trailing slash", () => {
     expect(loadSettings({ PORT: "8080" }).publicBaseUrl).toBe("http://localhost:8080");
     expect(loadSettings({ PUBLIC_BASE_URL: "https://line.example.org/" }).publicBaseUrl).toBe(
