@@ -89,6 +89,9 @@ describe.each(DRIVERS)("on %s", (driver) => {
             "34000000000003": NEW_DUE,
             "34000000000004": NEW_DUE,
           });
+          // The card prompt offers HKID digits only where they work: an ILS knows no HKID.
+          const cardPrompt = prompt(language, kind === "embedded" ? "card.prompt" : "card.promptCardOnly");
+          expect(heard(result)).toContain(cardPrompt);
           expect(renewRequests(line)).toBe(kind === "sip2" ? 3 : 0);
         },
       );

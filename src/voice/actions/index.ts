@@ -1,4 +1,5 @@
 /** Everything the flow may name: actions, conditions and speeches, and the prompt keys they speak. */
+import type { LibrarySystem } from "../../library-system/library-system.js";
 import { ACCOUNT_BLOCK_CODES, REFUSAL_PRIORITY } from "../../rules/reasons.js";
 import type { CallState } from "../call-state.js";
 import type { EngineContext } from "../engine.js";
@@ -58,10 +59,17 @@ export const SITUATIONS: Record<string, (state: CallState) => boolean> = {
   noReference: (state) => state.referenceGiven !== true,
 };
 
-export function engineContext(deps: Pick<VoiceDeps, "sendSms" | "calendar">): EngineContext {
+export function engineContext(
+  deps: Pick<VoiceDeps, "sendSms" | "calendar"> & { library: Pick<LibrarySystem, "features"> },
+): EngineContext {
+  // HKID digits are the embedded system's (an ILS knows no HKID): the card prompt offers them
+  // only where they work.
+  const hkid = deps.library.features.hkidDigits;
   return {
     conditions: {
       ...SITUATIONS,
+      hkidAccepted: () => hkid,
+      cardOnly: () => !hkid,
       // Offered only where SMS is set up and the account has a mobile number (voice-line.md).
       smsAvailable: (state: CallState) =>
         deps.sendSms !== null && state.hasMobile && state.lastRenewal !== null,
@@ -141,7 +149,7 @@ export const ACTION_OUTCOMES: Record<string, readonly string[]> = {
 export const VOCABULARY: FlowVocabulary = {
   actions: new Set(Object.keys(ACTIONS)),
   actionOutcomes: ACTION_OUTCOMES,
-  conditions: new Set(["smsAvailable", ...Object.keys(SITUATIONS)]),
+  conditions: new Set(["smsAvailable", "hkidAccepted", "cardOnly", ...Object.keys(SITUATIONS)]),
   speeches: new Set(["offeredItem", "recognisedCard"]),
   promptKeys: new Set(CODE_PROMPT_KEYS),
 };

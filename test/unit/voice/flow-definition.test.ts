@@ -411,6 +411,7 @@ describe("the code's context and vocabulary", () => {
   const ctx = engineContext({
     sendSms: null,
     calendar: libraryCalendar(fixedClock("2025-03-04T02:00:00Z"), "Asia/Hong_Kong"),
+    library: { features: { hkidDigits: true, callerIdShortcut: true, pinPrecheck: true } },
   });
 
   it("provides exactly the conditions the vocabulary lets the flow name", () => {

@@ -33,11 +33,17 @@ export const RECOGNISED_CARD: SpokenPart = { key: "callerPin.prompt", params: { 
 
 /**
  * The engine's context without the app: `smsAvailable` is what the test says it is; the other
- * conditions are the line's own, read from the call state.
+ * conditions are the line's own, read from the call state; the library system is embedded's
+ * (HKID digits accepted).
  */
 export function stubContext(smsAvailable: boolean): EngineContext {
   return {
-    conditions: { ...SITUATIONS, smsAvailable: () => smsAvailable },
+    conditions: {
+      ...SITUATIONS,
+      smsAvailable: () => smsAvailable,
+      hkidAccepted: () => true,
+      cardOnly: () => false,
+    },
     speeches: { offeredItem: () => [OFFERED_ITEM], recognisedCard: () => [RECOGNISED_CARD] },
   };
 }
