@@ -126,6 +126,9 @@ export function createSip2Library(options: Sip2LibraryOptions): LibrarySystem {
 
     checkCredentials(request, candidates, secret, checking) {
       return checkWithLockout(request.tx, candidates, request.now, checking.lockout, async (accounts) => {
+        // A card the ILS does not know left no account to check: one exchange all the same, so
+        // that the time taken never tells whether a card exists.
+        if (accounts.length === 0) await ils.status();
         const fitting: AccountToCheck[] = [];
         for (const account of accounts) {
           // The phone the ILS sent at the card step: its last four need no PIN sent to the ILS
