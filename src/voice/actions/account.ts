@@ -66,7 +66,7 @@ export const listLoans: Action = async (ctx, state) => {
   return { outcome: "done", state, say };
 };
 
-/** The total outstanding and the items it comes from (step 8), as the rule module counts it. */
+/** The total outstanding and the items it comes from (step 8), as the library system counts it. */
 export const readCharges: Action = async (ctx, state) => {
   const { charges } = await readAccount(ctx, state);
   if (charges.totalCents === 0) return { outcome: "done", state, say: [{ key: "charges.none" }] };

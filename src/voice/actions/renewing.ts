@@ -1,4 +1,4 @@
-/** Renewing by keypad (voice-line.md steps 6 and 7), always through the renewal service. */
+/** Renewing by keypad (voice-line.md steps 6 and 7), always through the library system. */
 
 import type { RenewalChoice } from "../../library-system/library-system.js";
 import {
