@@ -35,7 +35,13 @@ await build({
 
 // Folders the code reads at run time, relative to its own file (src/voice/flow-definition.ts:
 // ../../voice-flows, and so on): the same folders, not copies, so an edit needs no rebuild.
-for (const folder of ["voice-flows", "drizzle", "demo", "src/ops/assets", "src/library-system/sip2/refusals"]) {
+for (const folder of [
+  "voice-flows",
+  "drizzle",
+  "demo",
+  "src/ops/assets",
+  "src/library-system/sip2/refusals",
+]) {
   const link = join(out, folder);
   mkdirSync(dirname(link), { recursive: true });
   symlinkSync(relative(dirname(link), join(root, folder)), link);

@@ -54,7 +54,10 @@ export function createSip2Library(options: Sip2LibraryOptions): LibrarySystem {
   // Persistent connections (SIP2_POOL): logged in now, so that the first callers do not wait for
   // logins. An ILS down at start is not an error here: connections open when it is back.
   options.pool.fill().catch((error: Error) => {
-    log?.warn({ sip2: "fill", reason: error.message }, "SIP2: could not open the pool's connections at start");
+    log?.warn(
+      { sip2: "fill", reason: error.message },
+      "SIP2: could not open the pool's connections at start",
+    );
   });
   let health: { at: number; answer: LibrarySystemHealth } | null = null;
 
