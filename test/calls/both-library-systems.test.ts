@@ -23,6 +23,7 @@ import {
   NEW_DUE,
   patronIdOf,
   prompt,
+  READER_3_RENEW_ALL,
   spokenTrn,
   transactions,
   unspaced,
@@ -102,22 +103,7 @@ describe.each(DRIVERS)("on %s", (driver) => {
           const result = await call(line.app, [...login("2100000003", "0303", language), "0", "1", "*"]);
 
           const [transaction] = await transactions(line.db);
-          expect(transaction?.results).toEqual([
-            {
-              barcode: "34000000000007",
-              outcome: "refused",
-              newDueOn: null,
-              primaryReason: "RESERVED",
-              reasons: ["RESERVED"],
-            },
-            {
-              barcode: "34000000000010",
-              outcome: "renewed",
-              newDueOn: NEW_DUE,
-              primaryReason: null,
-              reasons: [],
-            },
-          ]);
+          expect(transaction?.results).toEqual(READER_3_RENEW_ALL);
           expect(heard(result)).toContain(prompt(language, "renewAll.some", { renewed: "1", count: "2" }));
           expect(heardUnspaced(result)).toContain(
             unspaced(

@@ -29,6 +29,21 @@ export const DEMO_NOW = "2026-12-01T10:00:00+08:00";
 /** What renewing on DEMO_NOW gives (14 days later, an open day). */
 export const NEW_DUE = "2026-12-15";
 
+/**
+ * Demo reader 3's renew all on DEMO_NOW, as recorded: 三體 refused (reserved by readers 29 and 10,
+ * no other copy to lend), The Little Prince renewed. The same whichever library system decides.
+ */
+export const READER_3_RENEW_ALL = [
+  {
+    barcode: "34000000000007",
+    outcome: "refused",
+    newDueOn: null,
+    primaryReason: "RESERVED",
+    reasons: ["RESERVED"],
+  },
+  { barcode: "34000000000010", outcome: "renewed", newDueOn: NEW_DUE, primaryReason: null, reasons: [] },
+];
+
 export type Language = "yue" | "cmn" | "en";
 export const LANGUAGE_KEY: Record<Language, string> = { yue: "1", cmn: "2", en: "3" };
 
