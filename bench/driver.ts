@@ -134,7 +134,14 @@ async function runPhase(job: DriverJob, phase: Phase): Promise<PhaseResult> {
         caller: index,
         release,
       };
-      await oneCall(call, http.fetch).finally(release);
+      const outcome = await oneCall(call, http.fetch).finally(release);
+      // A caller turned away hears the busy message to its end (Twilio speaks it, then hangs up)
+      // before ringing again: no telephone redials while the line is still talking.
+      if (outcome.busyMessageSeconds > 0) {
+        await sleep(
+          Math.min(outcome.busyMessageSeconds * 1000, Math.max(0, timing.deadline - performance.now())),
+        );
+      }
       // A caller whose call ended (or failed) rings again after a pause, not in the same instant.
       await think(phase);
     }
@@ -159,7 +166,12 @@ interface CallContext {
   release: () => void;
 }
 
-async function oneCall(call: CallContext, fetchFunction: typeof fetch): Promise<void> {
+interface CallOutcome {
+  /** How long the busy message takes to say, when the call was turned away; else 0. */
+  busyMessageSeconds: number;
+}
+
+async function oneCall(call: CallContext, fetchFunction: typeof fetch): Promise<CallOutcome> {
   const { job, phase, plan, timing, recorder } = call;
   recorder.started++;
   let current: Key = { keys: "", label: phase.plan === "floorLoop" ? "floor:incoming" : "incoming" };
@@ -234,7 +246,17 @@ async function oneCall(call: CallContext, fetchFunction: typeof fetch): Promise<
     recorder.error("threw", String(error), "call");
   }
   const cut = position <= plan.opening.length && result?.endedBy === "caller" && !result.error;
-  recorder.callEnds.push({ at: performance.now(), outcome: cut ? "cut" : outcomeOf(plan, result, recorder) });
+  const outcome = cut ? "cut" : outcomeOf(plan, result, recorder);
+  recorder.callEnds.push({ at: performance.now(), outcome });
+  return { busyMessageSeconds: outcome === "busy" && result ? busyMessageSeconds(result) : 0 };
+}
+
+/** The speaking time of the busy message(s) in a call's transcript, as the simulator estimates it. */
+function busyMessageSeconds(result: CallResult): number {
+  return result.transcript.reduce(
+    (total, entry) => total + (entry.kind === "say" && texts.busy.includes(entry.text) ? entry.seconds : 0),
+    0,
+  );
 }
 
 function outcomeOf(plan: CallPlan, result: CallResult | null, recorder: PhaseRecorder) {

@@ -20,6 +20,7 @@ import { RefusalMappingError } from "./library-system/sip2/refusal-mapping.js";
 import { createLogger } from "./logging/logger.js";
 import { safeErrorMessage } from "./logging/safe-error.js";
 import { createLineMetrics } from "./metrics/line-metrics.js";
+import { lowerThreadPoolPriority } from "./security/thread-pool-priority.js";
 import { calendarFromSettings } from "./time/library-clock.js";
 import { VOCABULARY } from "./voice/actions/index.js";
 import { FlowDefinitionError, loadVoiceFlow } from "./voice/flow-definition.js";
@@ -114,6 +115,9 @@ async function main(): Promise<void> {
       voiceFlow,
     },
   });
+  // PIN checks hash on libuv's pool: niced, they use only the CPU the webhooks leave.
+  const nicedThreads = await lowerThreadPoolPriority();
+  logger.info({ threads: nicedThreads.length }, "PIN hashing threads at low priority");
   const server = app.listen(settings.port);
   // A port already taken (a second npm start) stops the start, saying so: never "listening".
   await new Promise<void>((resolve, reject) => {
