@@ -64,6 +64,8 @@ export interface PhaseResult {
   nonLogin: LatencySummary;
   /** Answers carrying x-renewline-busy (load shedding), and how fast they came. */
   busyAnswers: LatencySummary;
+  /** Of those, the answers to a call's first webhook: callers beyond capacity, turned away. */
+  busyNewCalls: LatencySummary;
   /** Cores busy on average during the phase (its setup included). */
   cpu: CpuUsage;
 }

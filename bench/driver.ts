@@ -26,6 +26,8 @@ interface Sample {
 class PhaseRecorder {
   readonly samples: Sample[] = [];
   readonly busy: number[] = [];
+  /** Busy answers to a call's first webhook: a caller beyond capacity, turned away. */
+  readonly busyNewCalls: number[] = [];
   readonly errors: Record<string, number> = {};
   readonly callErrors: Record<string, number> = {};
   readonly errorSamples: string[] = [];
@@ -205,6 +207,7 @@ async function oneCall(call: CallContext, fetchFunction: typeof fetch): Promise<
       const ms = performance.now() - started;
       if (response.headers.get("x-renewline-busy") === "1" || texts.busy.some((t) => body.includes(t))) {
         recorder.busy.push(ms);
+        if (label === "incoming") recorder.busyNewCalls.push(ms);
       } else {
         const kind =
           response.status < 200 || response.status > 299
@@ -327,6 +330,7 @@ function summarisePhase(
     login: summarise(timed.filter((s) => s.login).map((s) => s.ms)),
     nonLogin: summarise(timed.filter((s) => !s.login).map((s) => s.ms)),
     busyAnswers: summarise(recorder.busy),
+    busyNewCalls: summarise(recorder.busyNewCalls),
   };
 }
 

@@ -9,7 +9,7 @@ import { LIBRARIES, type LibrarySize } from "./library-shape.js";
 import { type ServerProcess, sampleRss, startServer } from "./line-process.js";
 import { queriesPerWebhook, readQueryCounts } from "./query-metrics.js";
 import { formatMs, formatRate, type Row, row } from "./report.js";
-import { atMost } from "./stats.js";
+import { atMost, type LatencySummary } from "./stats.js";
 
 export interface BenchContext {
   quick: boolean;
@@ -150,12 +150,15 @@ export async function stress(ctx: BenchContext, size: LibrarySize): Promise<Scen
       row(s, "login p50 / p99", `${formatMs(result.login.p50)} / ${formatMs(result.login.p99)}`),
       row(s, "errors", errorText(result)),
       row(s, "busy answers, p99", `${result.webhooks.busy}, ${formatMs(result.busyAnswers.p99)}`),
+      row(s, "of which to new calls, p99", busyText(result.busyNewCalls)),
+      row(s, "of which during a call, count", String(result.busyAnswers.count - result.busyNewCalls.count)),
     );
   }
   const at50 = results[0]?.calls.perSecond ?? 0;
   const at500 = results[2]?.calls.perSecond ?? 0;
   const share = at50 > 0 ? at500 / at50 : 0;
-  const busy = results[2]?.busyAnswers;
+  // Callers beyond capacity are the new calls turned away; one shed during its call is counted above.
+  const busy = results[2]?.busyNewCalls;
   rows.push(
     row(
       "stress",
@@ -168,13 +171,17 @@ export async function stress(ctx: BenchContext, size: LibrarySize): Promise<Scen
     ),
     row(
       "stress",
-      "busy answer p99 at 500",
-      busy && busy.count > 0 ? `${formatMs(busy.p99)} (${busy.count})` : "n/a (no busy answers)",
+      "busy answer p99 at 500, new calls",
+      busy && busy.count > 0 ? busyText(busy) : "n/a (no busy answers)",
       "≤ 1 s",
       busy && busy.count > 0 ? atMost(busy.p99, 1000) : null,
     ),
   );
   return { rows, data: { results } };
+}
+
+function busyText(busy: LatencySummary): string {
+  return busy.count > 0 ? `${busy.count}, p99 ${formatMs(busy.p99)}` : "0";
 }
 
 /** The cheapest step after login, the login, and the floor, each at full speed, in one driver run. */

@@ -24,6 +24,7 @@ import { lowerThreadPoolPriority } from "./security/thread-pool-priority.js";
 import { calendarFromSettings } from "./time/library-clock.js";
 import { VOCABULARY } from "./voice/actions/index.js";
 import { FlowDefinitionError, loadVoiceFlow } from "./voice/flow-definition.js";
+import { LINE_NEW_CALL_RATE, linePinChecks } from "./voice/pin-check-slots.js";
 import { twilioSmsSender } from "./voice/sms-sender.js";
 
 async function main(): Promise<void> {
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
       lockout: settings.lockout,
       staff: settings.staff,
       callerIdShortcut: settings.callerIdShortcut,
+      // Where the line hashes PINs, new calls are paced by the hashing (an ILS checks its own).
+      ...(library.features.pinPrecheck ? { pinChecks: linePinChecks(LINE_NEW_CALL_RATE) } : {}),
       sendSms: settings.sms
         ? twilioSmsSender(settings.sms.accountSid, secrets.twilioAuthToken, settings.sms.from)
         : null,

@@ -18,6 +18,11 @@ export interface PinCheckSlots {
   verify: PinVerifier;
   /** True while more checks wait than new calls should be let in behind. */
   readonly backedUp: boolean;
+  /**
+   * Whether a new call may come in now: not while backed up, nor faster than the checks have
+   * lately been finishing (when the limits set newCallRate). Each true answer counts one call.
+   */
+  admitNewCall(): boolean;
 }
 
 export interface PinCheckLimits {
@@ -27,11 +32,39 @@ export interface PinCheckLimits {
   maxWaitMs: number;
   /** New calls are turned away while more checks than this wait. */
   refuseNewCallsPast: number;
+  /**
+   * Or while the check first in line has waited longer than this: the wait a new call would meet
+   * at its PIN, whatever the checks cost on a machine that is also serving the webhooks.
+   */
+  refuseNewCallsAfterWaitMs: number;
+  /**
+   * New calls let in no faster than the slots finish checks, at the pace measured lately (each
+   * call keys one PIN a moment later). The queue tells too late: in a burst of new calls it is
+   * empty until their PINs arrive together. Unset: only the queue decides.
+   */
+  newCallRate?: NewCallRate;
 }
+
+export interface NewCallRate {
+  /** The check's length assumed until some have been timed (ms). */
+  initialCheckMs: number;
+  /** How many seconds' worth of new calls may come at once. */
+  burstSeconds: number;
+}
+
+// Each finished check moves the measured length a fifth of the way to its own.
+const CHECK_MS_SMOOTHING = 0.2;
 
 export function pinCheckSlots(verify: PinVerifier, limits: PinCheckLimits): PinCheckSlots {
   let running = 0;
   const waiting: Array<() => void> = [];
+  // When each waiting check joined the queue, in the same order (the first is the oldest).
+  const joinedAt: number[] = [];
+  const rate = limits.newCallRate;
+  let checkMs = rate?.initialCheckMs ?? 0;
+  const callsPerSecond = () => (limits.slots * 1000) / checkMs;
+  let tokens = rate ? callsPerSecond() * rate.burstSeconds : 0;
+  let tokensAt = performance.now();
   const slot = (): Promise<void> => {
     if (running < limits.slots) {
       running++;
@@ -43,23 +76,47 @@ export function pinCheckSlots(verify: PinVerifier, limits: PinCheckLimits): PinC
         resolve();
       };
       const timer = setTimeout(() => {
-        waiting.splice(waiting.indexOf(granted), 1);
+        const index = waiting.indexOf(granted);
+        waiting.splice(index, 1);
+        joinedAt.splice(index, 1);
         reject(new LineBusyError("no PIN check could start in time"));
       }, limits.maxWaitMs);
       waiting.push(granted);
+      joinedAt.push(performance.now());
     });
+  };
+  const backedUp = () => {
+    const oldest = joinedAt[0];
+    return (
+      waiting.length > limits.refuseNewCallsPast ||
+      (oldest !== undefined && performance.now() - oldest > limits.refuseNewCallsAfterWaitMs)
+    );
   };
   return {
     get backedUp() {
-      return waiting.length > limits.refuseNewCallsPast;
+      return backedUp();
+    },
+    admitNewCall() {
+      if (backedUp()) return false;
+      if (!rate) return true;
+      const now = performance.now();
+      const perSecond = callsPerSecond();
+      tokens = Math.min(perSecond * rate.burstSeconds, tokens + ((now - tokensAt) / 1000) * perSecond);
+      tokensAt = now;
+      if (tokens < 1) return false;
+      tokens--;
+      return true;
     },
     async verify(pin, stored) {
       await slot();
+      const started = performance.now();
       try {
         return await verify(pin, stored);
       } finally {
+        checkMs += (performance.now() - started - checkMs) * CHECK_MS_SMOOTHING;
         // The slot passes straight to the next in line, or is given back.
         const next = waiting.shift();
+        joinedAt.shift();
         if (next) next();
         else running--;
       }
@@ -70,11 +127,26 @@ export function pinCheckSlots(verify: PinVerifier, limits: PinCheckLimits): PinC
 const cores = availableParallelism();
 
 /**
- * One check per core; a check waits at most 1.5 s; new calls are refused while more than 10 per
- * core wait (about half a second of hashing at 51 ms a check).
+ * The line's: one check per core; a check waits at most 1.5 s. New calls are refused while more
+ * than 4 per core wait (about 200 ms of hashing at 51 ms a check), or the first in line has
+ * waited 250 ms: a call let in now keys its PIN a few seconds later, so the queue must be short
+ * when it does. npm start also paces new calls (LINE_NEW_CALL_RATE).
  */
-export const LINE_PIN_CHECKS = pinCheckSlots(verifyPin, {
-  slots: cores,
-  maxWaitMs: 1_500,
-  refuseNewCallsPast: 10 * cores,
-});
+export function linePinChecks(newCallRate?: NewCallRate): PinCheckSlots {
+  return pinCheckSlots(verifyPin, {
+    slots: cores,
+    maxWaitMs: 1_500,
+    refuseNewCallsPast: 4 * cores,
+    refuseNewCallsAfterWaitMs: 250,
+    ...(newCallRate ? { newCallRate } : {}),
+  });
+}
+
+/**
+ * New calls at most as fast as the checks finish (about 39 a second on two idle cores, fewer as
+ * the webhooks take the cores from the niced hashing), two seconds' worth at once.
+ */
+export const LINE_NEW_CALL_RATE: NewCallRate = { initialCheckMs: 51, burstSeconds: 2 };
+
+/** The default of the line's routers (the tests'): paced by the queue alone. */
+export const LINE_PIN_CHECKS = linePinChecks();

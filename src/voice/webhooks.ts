@@ -254,7 +254,7 @@ async function answer(
   try {
     if (!callSid) throw new WebhookError("no CallSid of Twilio's format");
     // Past capacity at the PIN, a new call would only join the queue there: turned away now.
-    if (route === "incoming" && options.pinChecks.backedUp) {
+    if (route === "incoming" && !options.pinChecks.admitNewCall()) {
       throw new LineBusyError("PIN checks are backed up");
     }
     const pinPrecheck = await precheckWithin(options, req, route, callSid, eventOf, deadline);

@@ -80,7 +80,7 @@ describe.each(DRIVERS)("the caller ID shortcut on %s", (driver) => {
           hashes.push(gate.held);
           return verifyPin(pin, stored);
         },
-        { slots: 10, maxWaitMs: 5_000, refuseNewCallsPast: 100 },
+        { slots: 10, maxWaitMs: 5_000, refuseNewCallsPast: 100, refuseNewCallsAfterWaitMs: 60_000 },
       ),
     },
   });

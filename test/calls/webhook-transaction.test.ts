@@ -147,7 +147,7 @@ describe.each(DRIVERS)("PIN checks backed up, on %s", (driver) => {
       await new Promise<void>((resolve) => release.push(resolve));
       return verifyPin(pin, stored);
     },
-    { slots: 1, maxWaitMs: 10_000, refuseNewCallsPast: 1 },
+    { slots: 1, maxWaitMs: 10_000, refuseNewCallsPast: 1, refuseNewCallsAfterWaitMs: 60_000 },
   );
   const line = useDemoLine(driver, { app: { pinChecks } });
 

@@ -19,7 +19,12 @@ function heldVerifier() {
 describe("PIN check slots", () => {
   it("runs at most `slots` checks at once, the rest in the order they came", async () => {
     const held = heldVerifier();
-    const slots = pinCheckSlots(held.verify, { slots: 2, maxWaitMs: 1_000, refuseNewCallsPast: 10 });
+    const slots = pinCheckSlots(held.verify, {
+      slots: 2,
+      maxWaitMs: 1_000,
+      refuseNewCallsPast: 10,
+      refuseNewCallsAfterWaitMs: 60_000,
+    });
     const checks = ["1111", "2222", "3333", "4444"].map((pin) => slots.verify(pin, "hash"));
     await held.tick();
     expect(held.started).toEqual(["1111", "2222"]);
@@ -35,7 +40,12 @@ describe("PIN check slots", () => {
 
   it("turns a check away with LineBusyError when no slot comes free in time", async () => {
     const held = heldVerifier();
-    const slots = pinCheckSlots(held.verify, { slots: 1, maxWaitMs: 20, refuseNewCallsPast: 10 });
+    const slots = pinCheckSlots(held.verify, {
+      slots: 1,
+      maxWaitMs: 20,
+      refuseNewCallsPast: 10,
+      refuseNewCallsAfterWaitMs: 60_000,
+    });
     const first = slots.verify("1111", "hash");
     await expect(slots.verify("2222", "hash")).rejects.toBeInstanceOf(LineBusyError);
     expect(held.started).toEqual(["1111"]);
@@ -45,7 +55,12 @@ describe("PIN check slots", () => {
 
   it("is backed up while more checks wait than new calls should be let in behind", async () => {
     const held = heldVerifier();
-    const slots = pinCheckSlots(held.verify, { slots: 1, maxWaitMs: 1_000, refuseNewCallsPast: 1 });
+    const slots = pinCheckSlots(held.verify, {
+      slots: 1,
+      maxWaitMs: 1_000,
+      refuseNewCallsPast: 1,
+      refuseNewCallsAfterWaitMs: 60_000,
+    });
     const checks = ["1111", "2222"].map((pin) => slots.verify(pin, "hash"));
     await held.tick();
     expect(slots.backedUp).toBe(false);
@@ -56,6 +71,63 @@ describe("PIN check slots", () => {
     expect(slots.backedUp).toBe(false);
     held.finishNext();
     await held.tick();
+    held.finishNext();
+    await Promise.all(checks);
+  });
+
+  it("is backed up once the check first in line has waited too long, however few wait", async () => {
+    const held = heldVerifier();
+    const slots = pinCheckSlots(held.verify, {
+      slots: 1,
+      maxWaitMs: 1_000,
+      refuseNewCallsPast: 10,
+      refuseNewCallsAfterWaitMs: 30,
+    });
+    const checks = ["1111", "2222"].map((pin) => slots.verify(pin, "hash"));
+    await held.tick();
+    expect(slots.backedUp).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(slots.backedUp).toBe(true);
+    // The one that waited starts: nobody waits, so new calls are let in again.
+    held.finishNext();
+    await held.tick();
+    expect(slots.backedUp).toBe(false);
+    held.finishNext();
+    expect(await Promise.all(checks)).toEqual([true, true]);
+  });
+
+  it("lets new calls in no faster than the checks finish, a burst's worth at once", async () => {
+    const held = heldVerifier();
+    // One slot, checks of 100 ms: 10 new calls a second, 0.3 s of them (3) at once.
+    const slots = pinCheckSlots(held.verify, {
+      slots: 1,
+      maxWaitMs: 1_000,
+      refuseNewCallsPast: 10,
+      refuseNewCallsAfterWaitMs: 60_000,
+      newCallRate: { initialCheckMs: 100, burstSeconds: 0.3 },
+    });
+    expect([slots.admitNewCall(), slots.admitNewCall(), slots.admitNewCall()]).toEqual([true, true, true]);
+    expect(slots.admitNewCall()).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(slots.admitNewCall()).toBe(true);
+    expect(slots.admitNewCall()).toBe(false);
+  });
+
+  it("lets no new call in while backed up, and any without a rate otherwise", async () => {
+    const held = heldVerifier();
+    const slots = pinCheckSlots(held.verify, {
+      slots: 1,
+      maxWaitMs: 1_000,
+      refuseNewCallsPast: 0,
+      refuseNewCallsAfterWaitMs: 60_000,
+    });
+    for (let call = 0; call < 100; call++) expect(slots.admitNewCall()).toBe(true);
+    const checks = ["1111", "2222"].map((pin) => slots.verify(pin, "hash"));
+    await held.tick();
+    expect(slots.admitNewCall()).toBe(false);
+    held.finishNext();
+    await held.tick();
+    expect(slots.admitNewCall()).toBe(true);
     held.finishNext();
     await Promise.all(checks);
   });
