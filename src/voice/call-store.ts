@@ -139,6 +139,26 @@ export interface AnsweredStep {
   state: CallState;
   events: CallEventRecord[];
   now: Date;
+  /**
+   * Whether the commit must reach the disk before the caller hears the answer: yes for a
+   * renewal, a login (the lockout's count), an SMS or a transfer. A step that only moved the call
+   * along commits without waiting for the WAL flush (synchronous_commit off for this transaction
+   * alone): if PostgreSQL itself crashed in the next fraction of a second, the call's last step
+   * would be lost with its answer, never one without the other, and the call's next webhook
+   * would hear the apology.
+   */
+  durable: boolean;
+}
+
+/**
+ * Events of a webhook that only moved the call along (a key, a step). Every action that writes
+ * anything else records an event of another kind (login, renewal, sms, transfer).
+ */
+const NAVIGATION_EVENTS: ReadonlySet<CallEventRecord["kind"]> = new Set(["key", "step"]);
+
+/** Whether a webhook's commit must reach the disk before its answer goes (AnsweredStep.durable). */
+export function needsDurableCommit(events: readonly CallEventRecord[]): boolean {
+  return events.some((event) => !NAVIGATION_EVENTS.has(event.kind));
 }
 
 /**
@@ -173,7 +193,8 @@ export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promi
     set state = ${JSON.stringify(state)}::jsonb, step = ${state.step}, next_seq = ${seq + 1},
       language = ${language}, patron_id = ${state.patronId}, card_last_four = ${state.cardLastFour},
       updated_at = ${at}::timestamptz
-    where call_sid = ${callSid}`)
+    where call_sid = ${callSid}
+      and set_config('synchronous_commit', coalesce(${answered.durable ? null : "off"}::text, current_setting('synchronous_commit')), true) is not null`)
     // Sent now (a drizzle query is otherwise sent when first awaited), ahead of the COMMIT.
     .execute();
   saving.catch(() => {});

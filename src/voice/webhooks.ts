@@ -36,6 +36,7 @@ import {
   insertEvents,
   lockCall,
   lockCallForWebhook,
+  needsDurableCommit,
   saveAnsweredStep,
 } from "./call-store.js";
 import { type CallEvent, languagesOf } from "./engine.js";
@@ -289,7 +290,8 @@ async function answer(
           pinPrecheck,
           callerNumber: callerNumberOf(req.body),
         });
-        const saved = saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now });
+        const durable = needsDurableCommit(events);
+        const saved = saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now, durable });
         return { twiml, repeated: false, saved };
       },
       admissionOf(route),
