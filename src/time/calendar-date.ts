@@ -39,13 +39,25 @@ export function daysBetween(from: CalendarDate, to: CalendarDate): number {
  * time fall on different library days whatever the server's own zone is.
  */
 export function calendarDateIn(instant: Date, timeZone: string): CalendarDate {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(instant);
+  return dateFormatIn(timeZone).format(instant);
+}
+
+// Building a DateTimeFormat costs far more than using one, and every webhook asks for today.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormatIn(timeZone: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    dateFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 /** 0 = Sunday ... 6 = Saturday. */

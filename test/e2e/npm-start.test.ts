@@ -3,7 +3,7 @@
  * database, the demo library loaded once, and kept across restarts.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { loans, patrons } from "../../src/db/schema/index.js";
+import { threadPoolSize } from "../../src/security/thread-pool-priority.js";
 import { LINE_START } from "../support/line-process.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -66,6 +67,16 @@ async function start(env: Record<string, string>): Promise<Started> {
   };
 }
 
+/** Each thread of a process and its nice value (field 19 of /proc/PID/task/TID/stat). */
+function threadNices(pid: number): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+  }
+  return nices;
+}
+
 async function waitForHealth(baseUrl: string, started: Started): Promise<Response> {
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
@@ -101,6 +112,11 @@ describe("npm start", () => {
     try {
       const health = await waitForHealth(`http://127.0.0.1:${port}`, first);
       expect(await health.json()).toEqual({ status: "ok" });
+      // The PIN hashing threads (libuv's pool, its default size here) run niced; the thread that
+      // serves webhooks does not.
+      const nices = threadNices(first.child.pid as number);
+      expect(nices.get(first.child.pid as number)).toBe(0);
+      expect([...nices.values()].filter((nice) => nice === 10)).toHaveLength(threadPoolSize({}));
     } finally {
       expect(await first.stop()).toBe(0);
     }
