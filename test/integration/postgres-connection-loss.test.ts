@@ -56,9 +56,10 @@ describe.runIf(TEST_DATABASE_URL)("losing database connections on postgres", () 
     }
     expect(terminations).toBeGreaterThan(0);
     expect(failed).toBeGreaterThan(0);
-    // Within a couple of seconds every transaction commits again (a connection killed while idle
-    // fails the one query that finds it dead).
-    const recoveredBy = Date.now() + 2_000;
+    // Soon every transaction commits again: a connection killed while idle fails the one query
+    // that finds it dead, so a few rounds replace them all. The limit is generous (a machine
+    // running the other suites in parallel reconnects slowly); what matters is that it recovers.
+    const recoveredBy = Date.now() + 15_000;
     let allCommitted = false;
     while (!allCommitted && Date.now() < recoveredBy) {
       const round = await Promise.allSettled(
