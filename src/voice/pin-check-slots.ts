@@ -57,9 +57,8 @@ const CHECK_MS_SMOOTHING = 0.2;
 
 export function pinCheckSlots(verify: PinVerifier, limits: PinCheckLimits): PinCheckSlots {
   let running = 0;
-  const waiting: Array<() => void> = [];
-  // When each waiting check joined the queue, in the same order (the first is the oldest).
-  const joinedAt: number[] = [];
+  // Checks waiting for a slot, oldest first, each with when it joined the queue.
+  const waiting: Array<{ grant: () => void; joinedAt: number }> = [];
   const rate = limits.newCallRate;
   let checkMs = rate?.initialCheckMs ?? 0;
   const callsPerSecond = () => (limits.slots * 1000) / checkMs;
@@ -71,25 +70,25 @@ export function pinCheckSlots(verify: PinVerifier, limits: PinCheckLimits): PinC
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const granted = () => {
-        clearTimeout(timer);
-        resolve();
+      const waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        joinedAt: performance.now(),
       };
       const timer = setTimeout(() => {
-        const index = waiting.indexOf(granted);
-        waiting.splice(index, 1);
-        joinedAt.splice(index, 1);
+        waiting.splice(waiting.indexOf(waiter), 1);
         reject(new LineBusyError("no PIN check could start in time"));
       }, limits.maxWaitMs);
-      waiting.push(granted);
-      joinedAt.push(performance.now());
+      waiting.push(waiter);
     });
   };
   const backedUp = () => {
-    const oldest = joinedAt[0];
+    const oldest = waiting[0];
     return (
       waiting.length > limits.refuseNewCallsPast ||
-      (oldest !== undefined && performance.now() - oldest > limits.refuseNewCallsAfterWaitMs)
+      (oldest !== undefined && performance.now() - oldest.joinedAt > limits.refuseNewCallsAfterWaitMs)
     );
   };
   return {
@@ -116,8 +115,7 @@ export function pinCheckSlots(verify: PinVerifier, limits: PinCheckLimits): PinC
         checkMs += (performance.now() - started - checkMs) * CHECK_MS_SMOOTHING;
         // The slot passes straight to the next in line, or is given back.
         const next = waiting.shift();
-        joinedAt.shift();
-        if (next) next();
+        if (next) next.grant();
         else running--;
       }
     },
