@@ -1,6 +1,7 @@
 /** The calls, their answered webhooks and their events, in the database (no process memory). */
-import { and, count, eq, isNull, sql } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import type { DbOrTx, Transaction } from "../db/database.js";
+import { fixedStatement } from "../db/fixed-statement.js";
 import { callEvents, callResponses, calls } from "../db/schema/index.js";
 import type { CallEventRecord } from "./actions/types.js";
 import type { CallState, OfferedItem } from "./call-state.js";
@@ -87,14 +88,20 @@ export async function lockCallForWebhook(
   callSid: string,
   seq: number,
 ): Promise<LockedCall | null> {
-  const [row] = await tx
-    .select({ ...CALL_COLUMNS, storedAnswer: callResponses.twiml })
-    .from(calls)
-    .leftJoin(callResponses, and(eq(callResponses.callSid, calls.callSid), eq(callResponses.seq, seq)))
-    .where(eq(calls.callSid, callSid))
-    .for("update", { of: calls });
-  return storedCallOf(row);
+  const [row] = await lockCallWithAnswer(tx, [callSid, seq]);
+  // Written as SQL, the row comes as the driver gives it: the timestamp as text (postgres.js).
+  return storedCallOf(row && { ...row, endedAt: row.endedAt === null ? null : new Date(row.endedAt) });
 }
+
+// Every webhook's first statement, so written once (fixed-statement.ts).
+const lockCallWithAnswer = fixedStatement<
+  Omit<LockedCall, "state" | "endedAt"> & { state: unknown; endedAt: string | Date | null }
+>(`
+  select c.call_sid as "callSid", c.state, c.next_seq as "nextSeq", c.ended_at as "endedAt",
+    r.twiml as "storedAnswer"
+  from calls c left join call_responses r on r.call_sid = c.call_sid and r.seq = $2
+  where c.call_sid = $1
+  for update of c`);
 
 /** The answer stored for webhook `seq` of a call, if any. */
 export async function findStoredAnswer(db: DbOrTx, callSid: string, seq: number): Promise<string | null> {
@@ -171,7 +178,6 @@ export function needsDurableCommit(events: readonly CallEventRecord[]): boolean 
  */
 export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<unknown> {
   const { callSid, seq, state, now } = answered;
-  const at = now.toISOString();
   // Before the caller chooses, the call has no language of its own (prompts are English).
   const language = state.languageChosen ? state.language : null;
   const events = answered.events.map((event) => ({
@@ -179,27 +185,39 @@ export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promi
     step: event.step ?? null,
     detail: event.detail ?? {},
   }));
-  const saving = tx
-    .execute(sql`
-    with answer as (
-      insert into ${callResponses} (call_sid, seq, twiml) values (${callSid}, ${seq}, ${answered.twiml})
-    ), events as (
-      insert into ${callEvents} (call_sid, at, kind, step, detail)
-      select ${callSid}, ${at}::timestamptz, e.event->>'kind', e.event->>'step', e.event->'detail'
-      from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as e(event, n)
-      order by e.n
-    )
-    update ${calls}
-    set state = ${JSON.stringify(state)}::jsonb, step = ${state.step}, next_seq = ${seq + 1},
-      language = ${language}, patron_id = ${state.patronId}, card_last_four = ${state.cardLastFour},
-      updated_at = ${at}::timestamptz
-    where call_sid = ${callSid}
-      and set_config('synchronous_commit', coalesce(${answered.durable ? null : "off"}::text, current_setting('synchronous_commit')), true) is not null`)
-    // Sent now (a drizzle query is otherwise sent when first awaited), ahead of the COMMIT.
-    .execute();
+  const saving = saveStep(tx, [
+    callSid,
+    seq,
+    answered.twiml,
+    now.toISOString(),
+    JSON.stringify(events),
+    JSON.stringify(state),
+    state.step,
+    language,
+    state.patronId,
+    state.cardLastFour,
+    answered.durable ? null : "off",
+  ]);
   saving.catch(() => {});
   return saving;
 }
+
+// Every webhook's last statement, so written once (fixed-statement.ts). $11: the transaction's
+// synchronous_commit, or null to keep the connection's.
+const saveStep = fixedStatement(`
+  with answer as (
+    insert into call_responses (call_sid, seq, twiml) values ($1, $2, $3)
+  ), events as (
+    insert into call_events (call_sid, at, kind, step, detail)
+    select $1, $4::timestamptz, e.event->>'kind', e.event->>'step', e.event->'detail'
+    from jsonb_array_elements($5::jsonb) with ordinality as e(event, n)
+    order by e.n
+  )
+  update calls
+  set state = $6::jsonb, step = $7, next_seq = $2::int + 1, language = $8, patron_id = $9,
+    card_last_four = $10, updated_at = $4::timestamptz
+  where call_sid = $1
+    and set_config('synchronous_commit', coalesce($11::text, current_setting('synchronous_commit')), true) is not null`);
 
 export async function insertEvents(
   db: DbOrTx,

@@ -104,13 +104,37 @@ describe("PIN check slots", () => {
       maxWaitMs: 1_000,
       refuseNewCallsPast: 10,
       refuseNewCallsAfterWaitMs: 60_000,
-      newCallRate: { initialCheckMs: 100, burstSeconds: 0.3 },
+      newCallRate: { initialCheckMs: 100, burstSeconds: 0.3, shareOfCapacity: 1 },
     });
     expect([slots.admitNewCall(), slots.admitNewCall(), slots.admitNewCall()]).toEqual([true, true, true]);
     expect(slots.admitNewCall()).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(slots.admitNewCall()).toBe(true);
     expect(slots.admitNewCall()).toBe(false);
+  });
+
+  it("lets new calls fill only their share of the checks' capacity", async () => {
+    const held = heldVerifier();
+    // Two slots, checks of 100 ms: 20 checks a second, half of it (10) for new calls; half a
+    // second of the whole capacity (10 calls) at once.
+    const slots = pinCheckSlots(held.verify, {
+      slots: 2,
+      maxWaitMs: 1_000,
+      refuseNewCallsPast: 10,
+      refuseNewCallsAfterWaitMs: 60_000,
+      newCallRate: { initialCheckMs: 100, burstSeconds: 0.5, shareOfCapacity: 0.5 },
+    });
+    const admitted = () => Array.from({ length: 20 }, () => slots.admitNewCall()).filter(Boolean).length;
+    expect(admitted()).toBe(10);
+    const emptied = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // At 10 a second, one per 100 ms waited (about 2), where the whole capacity would let in 5.
+    const later = admitted();
+    const waited = performance.now() - emptied;
+    expect(later).toBeLessThanOrEqual(Math.ceil(waited / 100));
+    expect(later).toBeGreaterThanOrEqual(Math.floor(waited / 100) - 1);
+    expect(later).toBeGreaterThan(0);
+    expect(admitted()).toBe(0);
   });
 
   it("lets no new call in while backed up, and any without a rate otherwise", async () => {
