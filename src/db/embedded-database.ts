@@ -9,14 +9,13 @@ import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import type { Database, DatabaseHandle, QueryLogging } from "./database.js";
 import { MIGRATIONS_FOLDER } from "./migrations.js";
-import * as schema from "./schema/index.js";
 import { transactionGate } from "./transaction-gate.js";
 
 export async function openPglite(dataDir: string | null, logging: QueryLogging): Promise<DatabaseHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
   const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-  const db = drizzle({ client, schema, ...logging });
+  const db = drizzle({ client, ...logging });
   return {
     db: db as unknown as Database,
     consoleDb: db as unknown as Database,
