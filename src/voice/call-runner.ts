@@ -68,27 +68,7 @@ export async function runToReply(
       previousStep = instruction.state.step;
       run.events.push({ kind: "step", step: previousStep });
     }
-    if (instruction.type === "reply") {
-      const state = instruction.state;
-      // The news the actions spoke and the step's own prompts are separate <Say>s: a caller who
-      // knows the keys hears the news (the reference number) and presses ahead of the options.
-      const [firstPrompt, ...otherPrompts] = instruction.say;
-      const parts =
-        said.length > 0 && firstPrompt
-          ? [...said, { ...firstPrompt, breakBefore: true }, ...otherPrompts]
-          : [...said, ...instruction.say];
-      const target = { catalogues, language: state.language };
-      // The call's language rides on the URL once chosen (signed by Twilio with the rest), so
-      // that a webhook turned away before it reads the call is still answered in that language.
-      const lang = state.languageChosen ? `&lang=${state.language}` : "";
-      const nextUrl = (path: string) => `${options.publicBaseUrl}/voice/${path}?seq=${run.seq + 1}${lang}`;
-      if (instruction.gather)
-        return { state, twiml: renderGather(parts, instruction.gather, nextUrl("step"), target) };
-      if (instruction.dial && options.staff.phoneNumber) {
-        return { state, twiml: renderDial(parts, options.staff.phoneNumber, nextUrl("dial"), target) };
-      }
-      return { state, twiml: renderHangup(parts, target) };
-    }
+    if (instruction.type === "reply") return renderReply(options, instruction, said, run.seq);
     const action = ACTIONS[instruction.action];
     if (!action) throw new Error(`unknown action "${instruction.action}"`);
     const actionContext: ActionContext = {
@@ -106,4 +86,51 @@ export async function runToReply(
     instruction = afterAction(flow, result.state, instruction.transition, result.outcome, ctx);
   }
   throw new Error("the flow ran too many actions without asking the caller");
+}
+
+/**
+ * The reply to an event that runs no action (a menu key, a wrong key, the options again), with
+ * the step event it records: the engine alone, no database. Null when the event runs an action,
+ * which only runToReply, in a transaction, may do.
+ */
+export function replyWithoutActions(
+  options: VoiceRouterOptions & { library: LibrarySystem },
+  start: CallState,
+  event: CallEvent,
+  run: Pick<RunContext, "seq" | "events">,
+): { state: CallState; twiml: string } | null {
+  if (event.type === "call") return null;
+  const instruction = handleEvent(options.voiceFlow.flow, start, event, engineContext(options));
+  if (instruction.type !== "reply") return null;
+  if (instruction.state.step !== start.step) run.events.push({ kind: "step", step: instruction.state.step });
+  return renderReply(options, instruction, [], run.seq);
+}
+
+/** The TwiML of the step the call stopped at, after what the actions said on the way. */
+function renderReply(
+  options: VoiceRouterOptions,
+  instruction: Extract<Instruction, { type: "reply" }>,
+  said: SpokenPart[],
+  seq: number,
+): { state: CallState; twiml: string } {
+  const { catalogues } = options.voiceFlow;
+  const state = instruction.state;
+  // The news the actions spoke and the step's own prompts are separate <Say>s: a caller who
+  // knows the keys hears the news (the reference number) and presses ahead of the options.
+  const [firstPrompt, ...otherPrompts] = instruction.say;
+  const parts =
+    said.length > 0 && firstPrompt
+      ? [...said, { ...firstPrompt, breakBefore: true }, ...otherPrompts]
+      : [...said, ...instruction.say];
+  const target = { catalogues, language: state.language };
+  // The call's language rides on the URL once chosen (signed by Twilio with the rest), so
+  // that a webhook turned away before it reads the call is still answered in that language.
+  const lang = state.languageChosen ? `&lang=${state.language}` : "";
+  const nextUrl = (path: string) => `${options.publicBaseUrl}/voice/${path}?seq=${seq + 1}${lang}`;
+  if (instruction.gather)
+    return { state, twiml: renderGather(parts, instruction.gather, nextUrl("step"), target) };
+  if (instruction.dial && options.staff.phoneNumber) {
+    return { state, twiml: renderDial(parts, options.staff.phoneNumber, nextUrl("dial"), target) };
+  }
+  return { state, twiml: renderHangup(parts, target) };
 }

@@ -1,4 +1,4 @@
-/** The calls, their answered webhooks and their events, in the database (no process memory). */
+/** The calls, their answered webhooks and their events, in the database (CallMemory only hints). */
 import { and, count, eq, isNull } from "drizzle-orm";
 import type { DbOrTx, Transaction } from "../db/database.js";
 import { fixedStatement } from "../db/fixed-statement.js";
@@ -175,8 +175,12 @@ export function needsDurableCommit(events: readonly CallEventRecord[]): boolean 
  * for here: returned as the webhook's last work, it goes to the database in the same round trip
  * as the COMMIT behind it. Its promise must still be awaited after the commit: if it failed, the
  * transaction was aborted and the COMMIT rolled everything back.
+ *
+ * Stored only if the call still waits for this webhook (`next_seq = seq`): resolves false, having
+ * written nothing, when it does not. A webhook that locked the call has checked that already; one
+ * answered from CallMemory, without reading the call, learns it here.
  */
-export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<unknown> {
+export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<boolean> {
   const { callSid, seq, state, now } = answered;
   // Before the caller chooses, the call has no language of its own (prompts are English).
   const language = state.languageChosen ? state.language : null;
@@ -197,27 +201,31 @@ export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promi
     state.patronId,
     state.cardLastFour,
     answered.durable ? null : "off",
-  ]);
+  ]).then(([row]) => Number(row?.saved) === 1);
   saving.catch(() => {});
   return saving;
 }
 
-// Every webhook's last statement, so written once (fixed-statement.ts). $11: the transaction's
-// synchronous_commit, or null to keep the connection's.
-const saveStep = fixedStatement(`
-  with answer as (
-    insert into call_responses (call_sid, seq, twiml) values ($1, $2, $3)
+// Every webhook's last statement, so written once (fixed-statement.ts). The answer and the events
+// are written only for the call row moved on: none when the call was not at webhook $2. $11: the
+// transaction's synchronous_commit, or null to keep the connection's.
+const saveStep = fixedStatement<{ saved: number | string }>(`
+  with moved as (
+    update calls
+    set state = $6::jsonb, step = $7, next_seq = $2::int + 1, language = $8, patron_id = $9,
+      card_last_four = $10, updated_at = $4::timestamptz
+    where call_sid = $1 and next_seq = $2::int
+      and set_config('synchronous_commit', coalesce($11::text, current_setting('synchronous_commit')), true) is not null
+    returning call_sid
+  ), answer as (
+    insert into call_responses (call_sid, seq, twiml) select call_sid, $2::int, $3 from moved
   ), events as (
     insert into call_events (call_sid, at, kind, step, detail)
-    select $1, $4::timestamptz, e.event->>'kind', e.event->>'step', e.event->'detail'
-    from jsonb_array_elements($5::jsonb) with ordinality as e(event, n)
+    select m.call_sid, $4::timestamptz, e.event->>'kind', e.event->>'step', e.event->'detail'
+    from moved m cross join jsonb_array_elements($5::jsonb) with ordinality as e(event, n)
     order by e.n
   )
-  update calls
-  set state = $6::jsonb, step = $7, next_seq = $2::int + 1, language = $8, patron_id = $9,
-    card_last_four = $10, updated_at = $4::timestamptz
-  where call_sid = $1
-    and set_config('synchronous_commit', coalesce($11::text, current_setting('synchronous_commit')), true) is not null`);
+  select count(*)::int as saved from moved`);
 
 export async function insertEvents(
   db: DbOrTx,

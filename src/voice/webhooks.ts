@@ -26,7 +26,8 @@ import type { Logger } from "../logging/logger.js";
 import { UNKNOWN_STEP, type WebhookRoute } from "../metrics/line-metrics.js";
 import type { CallEventRecord, VoiceDeps } from "./actions/types.js";
 import type { PinPrecheck } from "./authentication.js";
-import { keyEvent, runToReply } from "./call-runner.js";
+import { CallMemory } from "./call-memory.js";
+import { keyEvent, replyWithoutActions, runToReply } from "./call-runner.js";
 import { type CallState, initialCallState } from "./call-state.js";
 import {
   closeCall,
@@ -68,8 +69,14 @@ interface Answer {
   twiml: string;
   /** A repeated delivery, answered with what was stored for the first. */
   repeated: boolean;
-  /** The save of a new answer, which settles with the COMMIT (saveAnsweredStep). */
-  saved: Promise<unknown> | null;
+  /** The save of a new answer, which settles with the COMMIT (saveAnsweredStep): whether it stored it. */
+  saved: Promise<boolean> | null;
+  /** The call's state after a new answer, for CallMemory. */
+  state: CallState | null;
+}
+
+function repeatedAnswer(twiml: string): Answer {
+  return { twiml, repeated: true, saved: null, state: null };
 }
 
 const STATUS_ATTEMPTS = 3;
@@ -90,6 +97,7 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
   // An ILS over SIP2 may take seconds an answer: its webhooks get longer, within Twilio's 15 s.
   const budgetMs = options.webhookBudgetMs ?? library.webhookBudgetMs;
   const pinChecks = options.pinChecks ?? LINE_PIN_CHECKS;
+  const memory = new CallMemory();
   router.use(express.urlencoded({ extended: false, limit: "20kb" }));
   router.use(requireTwilioSignature(options));
 
@@ -97,7 +105,7 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
     return (req: Request, res: Response) =>
       countingQueries((statements) =>
         answer(
-          { ...options, library, gate, budgetMs, pinChecks },
+          { ...options, library, gate, budgetMs, pinChecks, memory },
           req,
           res,
           route,
@@ -139,6 +147,8 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
         // a little longer than the lock timeout is waited for again while the budget lasts.
         for (let attempt = 1; ; attempt++) {
           try {
+            // Its next webhook, if any (a call whose final status came early), reads the call.
+            memory.forget(callback.callSid);
             await transactionWithin({ ...options, gate }, deadline, async (tx) => {
               // Locked first: the outcome is read from events that a webhook in flight may still add.
               const call = await lockCall(tx, callback.callSid);
@@ -202,6 +212,7 @@ type AnswerOptions = VoiceRouterOptions & {
   gate: TransactionGate;
   budgetMs: number;
   pinChecks: PinCheckSlots;
+  memory: CallMemory;
 };
 
 /**
@@ -259,48 +270,60 @@ async function answer(
       throw new LineBusyError("PIN checks are backed up");
     }
     const pinPrecheck = await precheckWithin(options, req, route, callSid, eventOf, deadline);
-    const { twiml, repeated, saved } = await transactionWithin(
-      options,
-      deadline,
-      async (tx): Promise<Answer> => {
-        const created =
-          route === "incoming" ? await createCall(tx, callSid, initialCallState(flow.start), now) : null;
-        const call = created ?? (await lockCallForWebhook(tx, callSid, seq));
-        if (!call) throw new WebhookError("unknown call");
-        stepOnArrival = call.state.step;
-        if (call.state.step !== flow.start) languages = [call.state.language];
-        if (call.storedAnswer !== null) return { twiml: call.storedAnswer, repeated: true, saved: null };
-        if (call.nextSeq !== seq) {
-          // A second delivery that waited for the first one's lock sees the call row as the first
-          // left it, but the joined answer as it was when it began waiting (READ COMMITTED
-          // rechecks only the locked row): look again.
-          const stored = call.nextSeq > seq ? await findStoredAnswer(tx, callSid, seq) : null;
-          if (stored !== null) return { twiml: stored, repeated: true, saved: null };
-          throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
-        }
+    const remembered = route === "incoming" ? null : options.memory.recall(callSid, seq);
+    if (remembered) {
+      stepOnArrival = remembered.step;
+      if (remembered.step !== flow.start) languages = [remembered.language];
+    }
+    const { twiml, repeated, saved, state } =
+      (remembered &&
+        (await answerFromMemory(options, callSid, seq, route, remembered, eventOf, deadline, now))) ||
+      (await transactionWithin(
+        options,
+        deadline,
+        async (tx): Promise<Answer> => {
+          const created =
+            route === "incoming" ? await createCall(tx, callSid, initialCallState(flow.start), now) : null;
+          const call = created ?? (await lockCallForWebhook(tx, callSid, seq));
+          if (!call) throw new WebhookError("unknown call");
+          stepOnArrival = call.state.step;
+          if (call.state.step !== flow.start) languages = [call.state.language];
+          if (call.storedAnswer !== null) return repeatedAnswer(call.storedAnswer);
+          if (call.nextSeq !== seq) {
+            // A second delivery that waited for the first one's lock sees the call row as the first
+            // left it, but the joined answer as it was when it began waiting (READ COMMITTED
+            // rechecks only the locked row): look again.
+            const stored = call.nextSeq > seq ? await findStoredAnswer(tx, callSid, seq) : null;
+            if (stored !== null) return repeatedAnswer(stored);
+            throw new WebhookError(`webhook ${seq} out of order (expected ${call.nextSeq})`);
+          }
 
-        const event = eventOf(call.state);
-        const events: CallEventRecord[] = event.type === "input" ? [keyEvent(flow, call.state, event)] : [];
-        const { state, twiml } = await runToReply(options, call.state, event, {
-          tx,
-          callSid,
-          seq,
-          events,
-          log,
-          pinPrecheck,
-          callerNumber: callerNumberOf(req.body),
-        });
-        const durable = needsDurableCommit(events);
-        const saved = saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now, durable });
-        return { twiml, repeated: false, saved };
-      },
-      admissionOf(route),
-    );
+          const event = eventOf(call.state);
+          const events: CallEventRecord[] = event.type === "input" ? [keyEvent(flow, call.state, event)] : [];
+          const { state, twiml } = await runToReply(options, call.state, event, {
+            tx,
+            callSid,
+            seq,
+            events,
+            log,
+            pinPrecheck,
+            callerNumber: callerNumberOf(req.body),
+          });
+          const durable = needsDurableCommit(events);
+          const saved = saveAnsweredStep(tx, { callSid, seq, twiml, state, events, now, durable });
+          return { twiml, repeated: false, saved, state };
+        },
+        admissionOf(route),
+      ));
     // The save went out with the COMMIT; had it failed, the COMMIT rolled back: not answered.
-    await saved;
+    // With the call locked, it cannot have found the call elsewhere (CallMemory's check).
+    if (saved && !(await saved)) throw new Error("the locked call was not at this webhook");
     if (repeated) log.info("repeated webhook: same answer again");
+    else if (state) options.memory.remember(callSid, seq + 1, state);
     res.type("text/xml").send(twiml);
   } catch (error) {
+    // Whatever the call's state now, its next webhook reads it.
+    if (callSid) options.memory.forget(callSid);
     if (error instanceof LineBusyError) {
       // Past capacity: nothing was started, and the caller is told at once to call again later.
       log.warn({ route }, "line busy: webhook shed");
@@ -323,6 +346,52 @@ async function answer(
     observe?.(stepOnArrival, statements());
     log.info({ route, step: stepOnArrival, ms: Date.now() - started }, "webhook answered");
   }
+}
+
+/**
+ * A key that runs no action, answered from the state this process left the call in, without
+ * reading the call: the answer, the state and the events go in one statement with BEGIN and
+ * COMMIT, one round trip (call-memory.ts). Null, having stored nothing, when the event runs an
+ * action or the call had moved on elsewhere: then the webhook locks and reads the call.
+ */
+async function answerFromMemory(
+  options: AnswerOptions,
+  callSid: string,
+  seq: number,
+  route: WebhookRoute,
+  remembered: CallState,
+  eventOf: (state: CallState) => CallEvent,
+  deadline: number,
+  now: Date,
+): Promise<Answer | null> {
+  const event = eventOf(remembered);
+  const events: CallEventRecord[] =
+    event.type === "input" ? [keyEvent(options.voiceFlow.flow, remembered, event)] : [];
+  const reply = replyWithoutActions(options, remembered, event, { seq, events });
+  if (!reply) return null;
+  const { twiml, state } = reply;
+  const { saved } = await transactionWithin(
+    options,
+    deadline,
+    // Wrapped, so that the transaction does not wait for the save before sending the COMMIT.
+    async (tx) => ({
+      saved: saveAnsweredStep(tx, {
+        callSid,
+        seq,
+        twiml,
+        state,
+        events,
+        now,
+        durable: needsDurableCommit(events),
+      }),
+    }),
+    admissionOf(route),
+  );
+  if (!(await saved)) {
+    options.memory.forget(callSid);
+    return null;
+  }
+  return { twiml, repeated: false, saved: null, state };
 }
 
 /**

@@ -4,7 +4,7 @@
  * anything unexpected, any instance answering any webhook, and no secret in a log line, a call
  * event or a URL.
  */
-import { count, eq, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
@@ -159,6 +159,71 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       expect(Object.values(await loansOf(line.demo.db, "2100000001")).map((l) => l.renewals)).toEqual([
         1, 1, 1,
       ]);
+    });
+
+    // A key that runs no action ("9", the menu again) is answered from the state this instance
+    // left the call in, saved only if the call is still where that state says (CallMemory).
+    const responsesTo = async (callSid: string, seq: number) =>
+      line.demo.db
+        .select({ twiml: callResponses.twiml })
+        .from(callResponses)
+        .where(and(eq(callResponses.callSid, callSid), eq(callResponses.seq, seq)));
+    const menuKeys = async (callSid: string) =>
+      (await detailsOf(line.demo.db, callSid, "key")).filter((detail) => detail.key === "9");
+
+    it("a key another instance answered, delivered again here, gets that answer, stored once", async () => {
+      // Both instances on one database: this one last answered the webhook before the "9".
+      const other = await startVoiceApp({ db: line.demo.db, now: DEMO_NOW, publicBaseUrl: line.app.baseUrl });
+      try {
+        let redelivered: { body: string; expected: string } | null = null;
+        const viaOther: FetchFunction = async (input, init) => {
+          if (redelivered || new URLSearchParams(String(init?.body ?? "")).get("Digits") !== "9") {
+            return fetch(input, init);
+          }
+          const answered = await fetch(String(input).replace(line.app.baseUrl, other.baseUrl), init);
+          const expected = await answered.text();
+          const again = await fetch(input, init);
+          redelivered = { body: await again.text(), expected };
+          return new Response(expected, { status: answered.status, headers: answered.headers });
+        };
+        const result = await call(line.app, [...login("2100000001", "135790"), "9", "2", "*"], {
+          fetch: viaOther,
+        });
+
+        expect(result.error).toBeUndefined();
+        const menuAgain = result.requests.find((r) => r.params.Digits === "9");
+        if (!menuAgain || !redelivered) throw new Error("the 9 was not delivered twice");
+        const { body, expected } = redelivered as { body: string; expected: string };
+        expect(body).toBe(expected);
+        expect(expected).toContain(prompt("en", "menu.renewAll"));
+        const seq = Number(new URL(menuAgain.url).searchParams.get("seq"));
+        expect(await responsesTo(result.callSid, seq)).toEqual([{ twiml: expected }]);
+        expect(await menuKeys(result.callSid)).toHaveLength(1);
+        // And the call went on here after it: the loans, then the goodbye.
+        expect(heard(result)).toContain(prompt("en", "goodbye"));
+      } finally {
+        await other.close();
+      }
+    });
+
+    it("two deliveries of a key that runs no action at the same time: one answer, stored once", async () => {
+      let duplicate: Promise<Response> | null = null;
+      const racing: FetchFunction = async (input, init) => {
+        if (!duplicate && new URLSearchParams(String(init?.body ?? "")).get("Digits") === "9") {
+          duplicate = fetch(input, init);
+        }
+        return fetch(input, init);
+      };
+      const result = await call(line.app, [...login("2100000001", "135790"), "9", "*"], { fetch: racing });
+      const second = await (duplicate as Promise<Response> | null);
+      const menuAgain = result.requests.find((r) => r.params.Digits === "9");
+      if (!menuAgain) throw new Error("no 9 was keyed");
+
+      expect(result.error).toBeUndefined();
+      expect(await second?.text()).toBe(menuAgain.twiml);
+      const seq = Number(new URL(menuAgain.url).searchParams.get("seq"));
+      expect(await responsesTo(result.callSid, seq)).toEqual([{ twiml: menuAgain.twiml }]);
+      expect(await menuKeys(result.callSid)).toHaveLength(1);
     });
 
     it("a webhook for an unknown CallSid past the first step gets the apology, not a crash", async () => {
