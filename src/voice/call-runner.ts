@@ -5,7 +5,6 @@
 
 import type { Transaction } from "../db/database.js";
 import type { LibrarySystem } from "../library-system/library-system.js";
-import type { Logger } from "../logging/logger.js";
 import { ACTIONS, engineContext } from "./actions/index.js";
 import type { ActionContext, CallEventRecord } from "./actions/types.js";
 import type { PinPrecheck } from "./authentication.js";
@@ -44,7 +43,6 @@ export interface RunContext {
   callSid: string;
   seq: number;
   events: CallEventRecord[];
-  log: Logger;
   /** The PIN keyed at this webhook, checked before the transaction (pin-precheck.ts). */
   pinPrecheck: PinPrecheck | null;
   /** The caller's number, for the caller ID shortcut only (ActionContext.callerNumber). */
