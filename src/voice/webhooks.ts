@@ -98,20 +98,15 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
   const budgetMs = options.webhookBudgetMs ?? library.webhookBudgetMs;
   const pinChecks = options.pinChecks ?? LINE_PIN_CHECKS;
   const memory = new CallMemory();
+  // Made once: every webhook shares them.
+  const answerOptions: AnswerOptions = { ...options, library, gate, budgetMs, pinChecks, memory };
   router.use(express.urlencoded({ extended: false, limit: "20kb" }));
   router.use(requireTwilioSignature(options));
 
   const webhook = (route: WebhookRoute, eventOf: (req: Request, state: CallState) => CallEvent) => {
     return (req: Request, res: Response) =>
       countingQueries((statements) =>
-        answer(
-          { ...options, library, gate, budgetMs, pinChecks, memory },
-          req,
-          res,
-          route,
-          (state) => eventOf(req, state),
-          statements,
-        ),
+        answer(answerOptions, req, res, route, (state) => eventOf(req, state), statements),
       );
   };
   router.post(
@@ -143,12 +138,12 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
         options.logger.warn("status callback ignored: no call or status Twilio sends");
       } else {
         const now = options.calendar.clock.now();
+        // Its next webhook, if any (a call whose final status came early), reads the call.
+        memory.forget(callback.callSid);
         // Twilio does not resend a status callback: a webhook of the same call that holds its row
         // a little longer than the lock timeout is waited for again while the budget lasts.
         for (let attempt = 1; ; attempt++) {
           try {
-            // Its next webhook, if any (a call whose final status came early), reads the call.
-            memory.forget(callback.callSid);
             await transactionWithin({ ...options, gate }, deadline, async (tx) => {
               // Locked first: the outcome is read from events that a webhook in flight may still add.
               const call = await lockCall(tx, callback.callSid);
