@@ -26,6 +26,30 @@ const COMMIT_RESERVE_MS = 750;
 // settled long before (statement and lock timeouts, the stalled-socket watchdog).
 const NEVER_SETTLES_AFTER_MS = 5_000;
 
+/**
+ * One statement inside a time budget, in PostgreSQL's own implicit transaction: no BEGIN or
+ * COMMIT. A statement that writes several tables (data-modifying CTEs) commits them all or none.
+ * Admitted as a transaction would be, and sent only if its answer can come back before the
+ * deadline: once sent, it is the commit.
+ */
+export async function budgetedStatement<T>(
+  db: Database,
+  gate: TransactionGate,
+  deadline: number,
+  statement: (db: Database) => Promise<T>,
+  admission: Admission = { priority: "ongoing", waitMs: Number.POSITIVE_INFINITY },
+): Promise<T> {
+  const commitReserve = Math.min(COMMIT_RESERVE_MS, (deadline - Date.now()) / 2);
+  const startBy = deadline - commitReserve;
+  const release = await gate.acquire(Math.min(admission.waitMs, startBy - Date.now()), admission.priority);
+  try {
+    if (Date.now() >= startBy) throw new BudgetExceededError("the budget ran out before the statement");
+    return await withinBudget(deadline + NEVER_SETTLES_AFTER_MS, statement(db));
+  } finally {
+    release();
+  }
+}
+
 export async function budgetedTransaction<T>(
   db: Database,
   gate: TransactionGate,

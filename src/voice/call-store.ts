@@ -174,13 +174,15 @@ export function needsDurableCommit(events: readonly CallEventRecord[]): boolean 
  * (the answer and the events are written by data-modifying CTEs), sent at once and not waited
  * for here: returned as the webhook's last work, it goes to the database in the same round trip
  * as the COMMIT behind it. Its promise must still be awaited after the commit: if it failed, the
- * transaction was aborted and the COMMIT rolled everything back.
+ * transaction was aborted and the COMMIT rolled everything back. A webhook with nothing else to
+ * write (a key answered from CallMemory) runs it outside any transaction: being one statement,
+ * PostgreSQL commits it alone, all of it or none.
  *
  * Stored only if the call still waits for this webhook (`next_seq = seq`): resolves false, having
  * written nothing, when it does not. A webhook that locked the call has checked that already; one
  * answered from CallMemory, without reading the call, learns it here.
  */
-export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promise<boolean> {
+export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<boolean> {
   const { callSid, seq, state, now } = answered;
   // Before the caller chooses, the call has no language of its own (prompts are English).
   const language = state.languageChosen ? state.language : null;
@@ -189,7 +191,7 @@ export function saveAnsweredStep(tx: Transaction, answered: AnsweredStep): Promi
     step: event.step ?? null,
     detail: event.detail ?? {},
   }));
-  const saving = saveStep(tx, [
+  const saving = saveStep(db, [
     callSid,
     seq,
     answered.twiml,

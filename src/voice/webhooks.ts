@@ -8,6 +8,7 @@ import twilio from "twilio";
 import {
   type Admission,
   BudgetExceededError,
+  budgetedStatement,
   budgetedTransaction,
   withinBudget,
 } from "../db/budgeted-transaction.js";
@@ -352,8 +353,8 @@ async function answer(
 
 /**
  * A key that runs no action, answered from the state this process left the call in, without
- * reading the call: the answer, the state and the events go in one statement with BEGIN and
- * COMMIT, one round trip (call-memory.ts). Null, having stored nothing, when the event runs an
+ * reading the call: the answer, the state and the events go in one statement, committed by itself,
+ * one round trip (call-memory.ts). Null, having stored nothing, when the event runs an
  * action or the call had moved on elsewhere: then the webhook locks and reads the call.
  */
 async function answerFromMemory(
@@ -372,24 +373,28 @@ async function answerFromMemory(
   const reply = replyWithoutActions(options, remembered, event, { seq, events });
   if (!reply) return null;
   const { twiml, state } = reply;
-  const { saved } = await transactionWithin(
-    options,
+  // The save is one statement: PostgreSQL's implicit transaction commits it, with no BEGIN or
+  // COMMIT to send, and nothing else of this webhook to hold a transaction open for.
+  const saved = await withinBudget(
     deadline,
-    // Wrapped, so that the transaction does not wait for the save before sending the COMMIT.
-    async (tx) => ({
-      saved: saveAnsweredStep(tx, {
-        callSid,
-        seq,
-        twiml,
-        state,
-        events,
-        now,
-        durable: needsDurableCommit(events),
-      }),
-    }),
-    admissionOf(route),
+    budgetedStatement(
+      options.db,
+      options.gate,
+      deadline,
+      (db) =>
+        saveAnsweredStep(db, {
+          callSid,
+          seq,
+          twiml,
+          state,
+          events,
+          now,
+          durable: needsDurableCommit(events),
+        }),
+      admissionOf(route),
+    ),
   );
-  if (!(await saved)) {
+  if (!saved) {
     options.memory.forget(callSid);
     return null;
   }

@@ -2,8 +2,9 @@
  * What a webhook costs the database (issue #9), counted on PostgreSQL through a TCP proxy that
  * sees every byte: round trips (each time the line sends after hearing back) and statements.
  * BEGIN is pipelined with the first statement and the save with the COMMIT, so a menu key that
- * runs no action costs one round trip (answered from CallMemory), one that runs an action two,
- * and one that reads the account three. Counts, not timings.
+ * runs an action costs two round trips and one that reads the account three. A key that runs no
+ * action is answered from CallMemory with the save alone, no transaction opened: one round trip.
+ * Counts, not timings.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../src/db/database.js";
@@ -56,6 +57,8 @@ const LIBRARY = {
 interface WebhookCost {
   roundTrips: number;
   statements: number;
+  /** Transactions the line opened (BEGIN ... COMMIT); a lone statement commits by itself. */
+  transactions: number;
 }
 
 describe.runIf(TEST_DATABASE_URL)("the database work of each webhook, on PostgreSQL", () => {
@@ -64,6 +67,7 @@ describe.runIf(TEST_DATABASE_URL)("the database work of each webhook, on Postgre
   let line: DatabaseHandle;
   let app: VoiceApp;
   let statements = 0;
+  let transactions = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase("postgres");
@@ -75,6 +79,11 @@ describe.runIf(TEST_DATABASE_URL)("the database work of each webhook, on Postgre
       { kind: "postgres", url: proxy.urlFor(url.toString()) },
       { onQuery: () => statements++ },
     );
+    const openTransaction = line.db.transaction.bind(line.db);
+    line.db.transaction = (work, config) => {
+      transactions++;
+      return openTransaction(work, config);
+    };
     app = await startVoiceApp({ db: line.db, lineGate: line.lineGate, now: NOW });
   });
   afterAll(async () => {
@@ -92,12 +101,13 @@ describe.runIf(TEST_DATABASE_URL)("the database work of each webhook, on Postgre
       authToken: app.authToken,
       script,
       fetch: async (input, init) => {
-        const before = { roundTrips: proxy.counts().roundTrips, statements };
+        const before = { roundTrips: proxy.counts().roundTrips, statements, transactions };
         const response = await fetch(input, init);
         await response.clone().text();
         result.push({
           roundTrips: proxy.counts().roundTrips - before.roundTrips,
           statements: statements - before.statements,
+          transactions: transactions - before.transactions,
         });
         return response;
       },
@@ -105,7 +115,7 @@ describe.runIf(TEST_DATABASE_URL)("the database work of each webhook, on Postgre
     return result;
   }
 
-  it("costs each webhook of a call the round trips and statements pinned here", async () => {
+  it("costs each webhook of a call the round trips, statements and transactions pinned here", async () => {
     // Calls that warm the pool first: a connection prepares a statement the first time it runs
     // it (one round trip more), and webhooks take the pool's ten connections in turn.
     const script = ["3", "2100000001#", "1111#", "9", "2", "3", "0", "2", "*"];
@@ -113,26 +123,26 @@ describe.runIf(TEST_DATABASE_URL)("the database work of each webhook, on Postgre
     const [incoming, language, card, pin, menuAgain, loans, charges, renewAll, reference, end, status] =
       await costs(script);
 
-    // A key that runs no action is answered from the state this line left the call in: BEGIN,
-    // the save (only if the call is still at that webhook) and the COMMIT go together.
-    expect(menuAgain).toEqual({ roundTrips: 1, statements: 1 });
-    expect(end).toEqual({ roundTrips: 1, statements: 1 });
+    // A key that runs no action is answered from the state this line left the call in: the save
+    // alone (storing only if the call is still at that webhook), committed by itself.
+    expect(menuAgain).toEqual({ roundTrips: 1, statements: 1, transactions: 0 });
+    expect(end).toEqual({ roundTrips: 1, statements: 1, transactions: 0 });
     // Keys that run an action (the reference number spoken again): BEGIN goes with the call's
     // lock, the save with the COMMIT.
-    expect(reference).toEqual({ roundTrips: 2, statements: 2 });
+    expect(reference).toEqual({ roundTrips: 2, statements: 2, transactions: 1 });
     // The language key also asks whether the caller's number is one reader's phone (the caller-ID
     // shortcut): one indexed lookup more, still within the three round trips of a non-login key.
-    expect(language).toEqual({ roundTrips: 3, statements: 3 });
+    expect(language).toEqual({ roundTrips: 3, statements: 3, transactions: 1 });
     // The account read out: its seven queries go together, in one round trip more.
-    expect(loans).toEqual({ roundTrips: 3, statements: 9 });
-    expect(charges).toEqual({ roundTrips: 3, statements: 9 });
+    expect(loans).toEqual({ roundTrips: 3, statements: 9, transactions: 1 });
+    expect(charges).toEqual({ roundTrips: 3, statements: 9, transactions: 1 });
     // Renewing locks the reader first, then the loans, and writes the transaction's records.
-    expect(renewAll).toEqual({ roundTrips: 7, statements: 12 });
+    expect(renewAll).toEqual({ roundTrips: 7, statements: 12, transactions: 1 });
     // The call's first webhook creates the call with its lock. The card and the PIN look the
     // call up before their transaction (the PIN is hashed then, with no connection held).
-    expect(incoming).toEqual({ roundTrips: 2, statements: 2 });
-    expect(card).toEqual({ roundTrips: 4, statements: 4 });
-    expect(pin).toEqual({ roundTrips: 6, statements: 12 });
-    expect(status).toEqual({ roundTrips: 5, statements: 4 });
+    expect(incoming).toEqual({ roundTrips: 2, statements: 2, transactions: 1 });
+    expect(card).toEqual({ roundTrips: 4, statements: 4, transactions: 1 });
+    expect(pin).toEqual({ roundTrips: 6, statements: 12, transactions: 1 });
+    expect(status).toEqual({ roundTrips: 5, statements: 4, transactions: 1 });
   });
 });
