@@ -163,16 +163,26 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
     } catch (error) {
       options.logger.error({ callSid: callback?.callSid, err: error }, "status callback failed");
     }
-    res.type("text/xml").send(new twilio.twiml.VoiceResponse().toString());
+    sendTwiml(res, new twilio.twiml.VoiceResponse().toString());
     observe?.(step, statements());
   };
 
   // Any other /voice path or method, signed: still TwiML, never Express's HTML 404.
   router.use((req, res) => {
     options.logger.warn({ method: req.method, path: req.path }, "webhook to an unknown voice route: apology");
-    res.type("text/xml").send(spokenHangup(options, "apology", ["en"]));
+    sendTwiml(res, spokenHangup(options, "apology", ["en"]));
   });
   return router;
+}
+
+/**
+ * Sends a webhook's TwiML. Node's own `end`, not Express's `send`: Twilio has no use for the ETag
+ * `send` hashes every body for (a POST is never answered 304), and a string sent by `end` leaves
+ * with its headers in one write, its Content-Length set by Node.
+ */
+function sendTwiml(res: Response, twiml: string): void {
+  res.setHeader("Content-Type", "text/xml; charset=utf-8");
+  res.end(twiml);
 }
 
 /** 403 for a missing or forged X-Twilio-Signature, checked by the twilio package (voice-line.md). */
@@ -321,7 +331,7 @@ async function answer(
     if (saved && !(await saved)) throw new Error("the locked call was not at this webhook");
     if (repeated) log().info("repeated webhook: same answer again");
     else if (state) options.memory.remember(callSid, seq + 1, state);
-    res.type("text/xml").send(twiml);
+    sendTwiml(res, twiml);
   } catch (error) {
     // Whatever the call's state now, its next webhook reads it.
     if (callSid) options.memory.forget(callSid);
@@ -329,10 +339,8 @@ async function answer(
       // Past capacity: nothing was started, and the caller is told at once to call again later.
       log().warn({ route }, "line busy: webhook shed");
       options.metrics?.countShed(route);
-      res
-        .type("text/xml")
-        .set(BUSY_HEADER, "1")
-        .send(spokenHangup(options, "busy", languages));
+      res.setHeader(BUSY_HEADER, "1");
+      sendTwiml(res, spokenHangup(options, "busy", languages));
       return;
     }
     if (error instanceof WebhookError) log().warn({ reason: error.message }, "webhook refused: apology");
@@ -342,7 +350,7 @@ async function answer(
     if (callSid && !(error instanceof WebhookError && error.message === "unknown call")) {
       await recordFailure(options, callSid, error, now);
     }
-    res.type("text/xml").send(spokenHangup(options, "apology", languages));
+    sendTwiml(res, spokenHangup(options, "apology", languages));
   } finally {
     observe?.(stepOnArrival, statements());
     if (options.logger.isLevelEnabled("info")) {

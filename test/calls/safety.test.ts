@@ -112,6 +112,28 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
     });
   });
 
+  describe("the answer itself", () => {
+    it("is TwiML in UTF-8 with the Content-Length of its bytes, and no ETag", async () => {
+      // The language menu speaks Cantonese and Mandarin: three bytes a character in UTF-8.
+      const url = `${line.app.baseUrl}/voice/incoming`;
+      const params = callParams(newCallSid());
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Twilio-Signature": twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      const body = await response.text();
+      expect(body).toContain(prompt("yue", "greeting"));
+      expect(response.headers.get("content-type")).toBe("text/xml; charset=utf-8");
+      expect(Number(response.headers.get("content-length"))).toBe(Buffer.byteLength(body, "utf8"));
+      expect(Number(response.headers.get("content-length"))).toBeGreaterThan(body.length);
+      expect(response.headers.get("etag")).toBeNull();
+    });
+  });
+
   describe("retries and the unexpected", () => {
     it("the same webhook delivered twice gets byte-identical TwiML and renews once", async () => {
       const result = await call(line.app, [...login("2100000001", "135790"), "0", "*"]);
