@@ -180,7 +180,8 @@ export function needsDurableCommit(events: readonly CallEventRecord[]): boolean 
  *
  * Stored only if the call still waits for this webhook (`next_seq = seq`): resolves false, having
  * written nothing, when it does not. A webhook that locked the call has checked that already; one
- * answered from CallMemory, without reading the call, learns it here.
+ * answered from CallMemory, without reading the call, learns it here, and rejects with
+ * lock_not_available (55P03), having written nothing, when another transaction holds the call.
  */
 export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<boolean> {
   const { callSid, seq, state, now } = answered;
@@ -211,12 +212,18 @@ export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<bo
 // Every webhook's last statement, so written once (fixed-statement.ts). The answer and the events
 // are written only for the call row moved on: none when the call was not at webhook $2. $11: the
 // transaction's synchronous_commit, or null to keep the connection's.
+// The call's row is taken with NOWAIT: a webhook that locked the call already holds it, and one
+// answered from CallMemory that finds it held by another transaction fails at once (55P03) and
+// takes the locking path, whose wait the budget governs, instead of waiting inside a statement
+// that, once sent, is its commit.
 const saveStep = fixedStatement<{ saved: number | string }>(`
-  with moved as (
+  with locked as (
+    select call_sid from calls where call_sid = $1 and next_seq = $2::int for update nowait
+  ), moved as (
     update calls
     set state = $6::jsonb, step = $7, next_seq = $2::int + 1, language = $8, patron_id = $9,
       card_last_four = $10, updated_at = $4::timestamptz
-    where call_sid = $1 and next_seq = $2::int
+    where call_sid = (select call_sid from locked) and next_seq = $2::int
       and set_config('synchronous_commit', coalesce($11::text, current_setting('synchronous_commit')), true) is not null
     returning call_sid
   ), answer as (

@@ -85,7 +85,7 @@ const STATUS_ATTEMPTS = 3;
 /** Marks the busy message, for load tests and proxies: the TwiML alone says the same. */
 export const BUSY_HEADER = "x-renewline-busy";
 
-/** PostgreSQL's lock_not_available (55P03), as drizzle wraps it. */
+/** PostgreSQL's lock_not_available (55P03: lock_timeout, or NOWAIT), as drizzle wraps it. */
 function isLockTimeout(error: unknown): boolean {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   return (cause as { code?: unknown } | null)?.code === "55P03";
@@ -383,7 +383,7 @@ async function answerFromMemory(
   const { twiml, state } = reply;
   // The save is one statement: PostgreSQL's implicit transaction commits it, with no BEGIN or
   // COMMIT to send, and nothing else of this webhook to hold a transaction open for.
-  const saved = await withinBudget(
+  const saving = withinBudget(
     deadline,
     budgetedStatement(
       options.db,
@@ -402,6 +402,12 @@ async function answerFromMemory(
       admissionOf(route),
     ),
   );
+  // Held by another transaction (a second delivery of this webhook, another instance): the save
+  // did not wait for it, and the locking path does, within the budget.
+  const saved = await saving.catch((error: unknown) => {
+    if (isLockTimeout(error)) return false;
+    throw error;
+  });
   if (!saved) {
     options.memory.forget(callSid);
     return null;

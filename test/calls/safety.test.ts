@@ -8,6 +8,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
+import { rowsOf } from "../../src/db/migrations.js";
 import { callEvents, callResponses, calls, renewalTransactions } from "../../src/db/schema/index.js";
 import type { FetchFunction } from "../../src/simulator/call-simulator.js";
 import { DRIVERS } from "../support/database.js";
@@ -192,6 +193,13 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
         .where(and(eq(callResponses.callSid, callSid), eq(callResponses.seq, seq)));
     const menuKeys = async (callSid: string) =>
       (await detailsOf(line.demo.db, callSid, "key")).filter((detail) => detail.key === "9");
+    // Backends of the line's database waiting for a lock, seen from the pool.
+    const lockWaiters = async () =>
+      rowsOf<{ n: number }>(
+        await line.demo.db.execute(
+          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        ),
+      )[0]?.n ?? 0;
 
     it("a key another instance answered, delivered again here, gets that answer, stored once", async () => {
       // Both instances on one database: this one last answered the webhook before the "9".
@@ -247,6 +255,44 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
       expect(await responsesTo(result.callSid, seq)).toEqual([{ twiml: menuAgain.twiml }]);
       expect(await menuKeys(result.callSid)).toHaveLength(1);
     });
+
+    // PGlite is one connection: a transaction holding the call would hold the whole database.
+    it.runIf(driver === "postgres")(
+      "a key that runs no action while another transaction holds the call: answered once it is free, stored once",
+      async () => {
+        let answered: Promise<Response> | null = null;
+        const holding: FetchFunction = async (input, init) => {
+          const params = new URLSearchParams(String(init?.body ?? ""));
+          if (answered || params.get("Digits") !== "9") return fetch(input, init);
+          const callSid = params.get("CallSid") ?? "";
+          await line.demo.db.transaction(async (holder) => {
+            await holder.select().from(calls).where(eq(calls.callSid, callSid)).for("update");
+            answered = fetch(input, init);
+            // Held until the webhook waits for the call (its locking path), or has answered.
+            let settled = false;
+            void answered.finally(() => {
+              settled = true;
+            });
+            while (!settled) {
+              if ((await lockWaiters()) > 0) break;
+            }
+          });
+          return answered as unknown as Promise<Response>;
+        };
+        const result = await call(line.app, [...login("2100000001", "135790"), "9", "2", "*"], {
+          fetch: holding,
+        });
+
+        expect(result.error).toBeUndefined();
+        const menuAgain = result.requests.find((r) => r.params.Digits === "9");
+        if (!menuAgain) throw new Error("no 9 was keyed");
+        expect(menuAgain.twiml).toContain(prompt("en", "menu.renewAll"));
+        const seq = Number(new URL(menuAgain.url).searchParams.get("seq"));
+        expect(await responsesTo(result.callSid, seq)).toEqual([{ twiml: menuAgain.twiml }]);
+        expect(await menuKeys(result.callSid)).toHaveLength(1);
+        expect(heard(result)).toContain(prompt("en", "goodbye"));
+      },
+    );
 
     it("a webhook for an unknown CallSid past the first step gets the apology, not a crash", async () => {
       const callSid = newCallSid();
