@@ -6,8 +6,20 @@
 import http from "node:http";
 import type { FetchFunction } from "../src/simulator/call-simulator.js";
 
+// Longer than any webhook's answer takes (a socket in use is never closed by it), and longer
+// than the server's keep-alive hint, so that the hint decides when an idle connection closes.
+const IDLE_CONNECTION_TIMEOUT_MS = 60_000;
+
 export function keepAliveFetch(maxSockets: number): { fetch: FetchFunction; close(): void } {
-  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  // An idle connection is dropped before the server drops it: reused just as the server closed
+  // it (Node's 5 s keep-alive timeout), a request meets ECONNRESET. Node's agent would honour the
+  // server's `Keep-Alive: timeout=5` hint (one second less), but only below a timeout of its own.
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets,
+    maxFreeSockets: maxSockets,
+    timeout: IDLE_CONNECTION_TIMEOUT_MS,
+  });
   const fetchFunction = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input));
     const body = typeof init?.body === "string" ? init.body : undefined;
