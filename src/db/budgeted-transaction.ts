@@ -29,14 +29,16 @@ const NEVER_SETTLES_AFTER_MS = 5_000;
 /**
  * One statement inside a time budget, in PostgreSQL's own implicit transaction: no BEGIN or
  * COMMIT. A statement that writes several tables (data-modifying CTEs) commits them all or none.
- * Admitted as a transaction would be, and sent only if its answer can come back before the
- * deadline: once sent, it is the commit.
+ * Admitted as a transaction would be, and handed to the driver only before its start-by time,
+ * which leaves the commit's reserve. Once begun it is the commit, and the driver may still hold
+ * it for a connection: the statement is given its start-by time (the real clock, epoch ms), to
+ * write nothing when the database begins it later (call-store.ts's save does).
  */
 export async function budgetedStatement<T>(
   db: Database,
   gate: TransactionGate,
   deadline: number,
-  statement: (db: Database) => Promise<T>,
+  statement: (db: Database, startBy: number) => Promise<T>,
   admission: Admission = { priority: "ongoing", waitMs: Number.POSITIVE_INFINITY },
 ): Promise<T> {
   const commitReserve = Math.min(COMMIT_RESERVE_MS, (deadline - Date.now()) / 2);
@@ -44,7 +46,7 @@ export async function budgetedStatement<T>(
   const release = await gate.acquire(Math.min(admission.waitMs, startBy - Date.now()), admission.priority);
   try {
     if (Date.now() >= startBy) throw new BudgetExceededError("the budget ran out before the statement");
-    return await withinBudget(deadline + NEVER_SETTLES_AFTER_MS, statement(db));
+    return await withinBudget(deadline + NEVER_SETTLES_AFTER_MS, statement(db, startBy));
   } finally {
     release();
   }

@@ -155,6 +155,14 @@ export interface AnsweredStep {
    * would hear the apology.
    */
   durable: boolean;
+  /**
+   * For a save outside any transaction (a key answered from CallMemory): the latest moment (the
+   * real clock, epoch ms) at which the database may begin it. Begun later (it waited in the
+   * driver's queue for a connection, or for a reconnect), it stores nothing and resolves false:
+   * its answer could no longer come back in time, and once begun it is its own commit. Absent
+   * inside a transaction, whose COMMIT is checked against the budget instead.
+   */
+  startBy?: number;
 }
 
 /**
@@ -181,7 +189,8 @@ export function needsDurableCommit(events: readonly CallEventRecord[]): boolean 
  * Stored only if the call still waits for this webhook (`next_seq = seq`): resolves false, having
  * written nothing, when it does not. A webhook that locked the call has checked that already; one
  * answered from CallMemory, without reading the call, learns it here, and rejects with
- * lock_not_available (55P03), having written nothing, when another transaction holds the call.
+ * lock_not_available (55P03), having written nothing, when another transaction holds the call;
+ * it also resolves false when the database began it after its `startBy`.
  */
 export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<boolean> {
   const { callSid, seq, state, now } = answered;
@@ -204,6 +213,7 @@ export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<bo
     state.patronId,
     state.cardLastFour,
     answered.durable ? null : "off",
+    answered.startBy === undefined ? null : new Date(answered.startBy).toISOString(),
   ]).then(([row]) => Number(row?.saved) === 1);
   saving.catch(() => {});
   return saving;
@@ -211,14 +221,21 @@ export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<bo
 
 // Every webhook's last statement, so written once (fixed-statement.ts). The answer and the events
 // are written only for the call row moved on: none when the call was not at webhook $2. $11: the
-// transaction's synchronous_commit, or null to keep the connection's.
+// transaction's synchronous_commit, or null to keep the connection's. $12: AnsweredStep.startBy,
+// compared with the database's clock when the statement began (the line's and the database's
+// clocks are taken to agree within the commit's reserve; a database clock ahead of the line's
+// only sends more keys down the locking path).
 // The call's row is taken with NOWAIT: a webhook that locked the call already holds it, and one
 // answered from CallMemory that finds it held by another transaction fails at once (55P03) and
 // takes the locking path, whose wait the budget governs, instead of waiting inside a statement
-// that, once sent, is its commit.
+// that, once sent, is its commit. NO KEY UPDATE, the UPDATE's own lock: a foreign key's check
+// (an event inserted for the call elsewhere) does not hold it up.
 const saveStep = fixedStatement<{ saved: number | string }>(`
   with locked as (
-    select call_sid from calls where call_sid = $1 and next_seq = $2::int for update nowait
+    select call_sid from calls
+    where call_sid = $1 and next_seq = $2::int
+      and ($12::timestamptz is null or statement_timestamp() < $12::timestamptz)
+    for no key update nowait
   ), moved as (
     update calls
     set state = $6::jsonb, step = $7, next_seq = $2::int + 1, language = $8, patron_id = $9,

@@ -389,7 +389,7 @@ async function answerFromMemory(
       options.db,
       options.gate,
       deadline,
-      (db) =>
+      (db, startBy) =>
         saveAnsweredStep(db, {
           callSid,
           seq,
@@ -398,12 +398,14 @@ async function answerFromMemory(
           events,
           now,
           durable: needsDurableCommit(events),
+          startBy,
         }),
       admissionOf(route),
     ),
   );
   // Held by another transaction (a second delivery of this webhook, another instance): the save
-  // did not wait for it, and the locking path does, within the budget.
+  // did not wait for it, and the locking path does, within the budget. Not stored (the call had
+  // moved on, or the database began the save too late): the locking path decides, too.
   const saved = await saving.catch((error: unknown) => {
     if (isLockTimeout(error)) return false;
     throw error;

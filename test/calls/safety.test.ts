@@ -260,33 +260,49 @@ describe.each(DRIVERS)("safety on %s", (driver) => {
     it.runIf(driver === "postgres")(
       "a key that runs no action while another transaction holds the call: answered once it is free, stored once",
       async () => {
+        // Transactions the line opens: the "9" must take the locking path, not wait in its save.
+        const openTransaction = line.demo.db.transaction.bind(line.demo.db);
+        let opened = 0;
+        line.demo.db.transaction = (work, config) => {
+          opened++;
+          return openTransaction(work, config);
+        };
         let answered: Promise<Response> | null = null;
+        let openedForNine = -1;
         const holding: FetchFunction = async (input, init) => {
           const params = new URLSearchParams(String(init?.body ?? ""));
           if (answered || params.get("Digits") !== "9") return fetch(input, init);
           const callSid = params.get("CallSid") ?? "";
-          await line.demo.db.transaction(async (holder) => {
+          await openTransaction(async (holder) => {
             await holder.select().from(calls).where(eq(calls.callSid, callSid)).for("update");
+            const before = opened;
             answered = fetch(input, init);
             // Held until the webhook waits for the call (its locking path), or has answered.
             let settled = false;
-            void answered.finally(() => {
-              settled = true;
-            });
+            void answered
+              .finally(() => {
+                settled = true;
+              })
+              .catch(() => {});
             while (!settled) {
               if ((await lockWaiters()) > 0) break;
             }
+            openedForNine = opened - before;
           });
           return answered as unknown as Promise<Response>;
         };
         const result = await call(line.app, [...login("2100000001", "135790"), "9", "2", "*"], {
           fetch: holding,
+        }).finally(() => {
+          line.demo.db.transaction = openTransaction;
         });
 
         expect(result.error).toBeUndefined();
         const menuAgain = result.requests.find((r) => r.params.Digits === "9");
         if (!menuAgain) throw new Error("no 9 was keyed");
         expect(menuAgain.twiml).toContain(prompt("en", "menu.renewAll"));
+        // Its save met the held call and did not wait: the webhook locked the call instead.
+        expect(openedForNine).toBe(1);
         const seq = Number(new URL(menuAgain.url).searchParams.get("seq"));
         expect(await responsesTo(result.callSid, seq)).toEqual([{ twiml: menuAgain.twiml }]);
         expect(await menuKeys(result.callSid)).toHaveLength(1);

@@ -33,15 +33,17 @@ describe.each(DRIVERS)("a save outside any transaction on %s", (driver) => {
     await database.db.transaction((tx) => createCall(tx, CALL_SID, initialCallState("language"), NOW));
   });
 
-  const save = (seq: number, state: CallState = { ...initialCallState("language"), step: "menu" }) =>
+  // Begun by the database in time: a minute from now (real time, as the line's budget is).
+  const save = (seq: number, startBy = Date.now() + 60_000) =>
     saveAnsweredStep(database.db, {
       callSid: CALL_SID,
       seq,
       twiml: `<Response><Say>answer ${seq}</Say></Response>`,
-      state,
+      state: { ...initialCallState("language"), step: "menu" } satisfies CallState,
       events: [KEY],
       now: NOW,
       durable: false,
+      startBy,
     });
 
   const stored = async () => ({
@@ -61,6 +63,17 @@ describe.each(DRIVERS)("a save outside any transaction on %s", (driver) => {
 
   it("writes nothing for a call that is not at that webhook", async () => {
     expect(await save(1)).toBe(false);
+    expect(await stored()).toEqual({
+      call: { nextSeq: 0, step: "language" },
+      answers: [],
+      events: [],
+    });
+  });
+
+  it("writes nothing when the database begins it after its start-by time", async () => {
+    // It waited in the driver's queue past the time its answer could come back: not stored, and
+    // the webhook takes the locking path, whose budget checks answer for it.
+    expect(await save(0, Date.UTC(2020, 0, 1))).toBe(false);
     expect(await stored()).toEqual({
       call: { nextSeq: 0, step: "language" },
       answers: [],

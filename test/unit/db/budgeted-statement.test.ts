@@ -15,13 +15,18 @@ describe("a budgeted statement", () => {
   it("runs the statement with a permit of the gate, and gives the permit back", async () => {
     const gate = transactionGate(1);
     let heldWhileRunning = 0;
-    const result = await budgetedStatement(db, gate, Date.now() + 5_000, async (given) => {
+    let givenStartBy = 0;
+    const deadline = Date.now() + 5_000;
+    const result = await budgetedStatement(db, gate, deadline, async (given, startBy) => {
       heldWhileRunning = gate.held;
+      givenStartBy = startBy;
       expect(given).toBe(db);
       return "saved";
     });
     expect(result).toBe("saved");
     expect(heldWhileRunning).toBe(1);
+    // The statement learns when it may still begin: the commit's 750 ms reserve before the deadline.
+    expect(givenStartBy).toBe(deadline - 750);
     expect(gate.held).toBe(0);
   });
 
