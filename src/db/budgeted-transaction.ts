@@ -27,6 +27,20 @@ const COMMIT_RESERVE_MS = 750;
 const NEVER_SETTLES_AFTER_MS = 5_000;
 
 /**
+ * A permit of the gate for work within the budget, with the commit's reserve: the work must
+ * start by `startBy` for its commit to come back before the deadline.
+ */
+async function admitted(gate: TransactionGate, deadline: number, admission: Admission) {
+  // A short budget keeps half of itself for the commit.
+  const commitReserve = Math.min(COMMIT_RESERVE_MS, (deadline - Date.now()) / 2);
+  // A connection that comes free too late to leave time for the commit is no use: the work is
+  // turned away (PoolTimeoutError: the busy message) rather than started and overrun.
+  const startBy = deadline - commitReserve;
+  const release = await gate.acquire(Math.min(admission.waitMs, startBy - Date.now()), admission.priority);
+  return { commitReserve, startBy, release };
+}
+
+/**
  * One statement inside a time budget, in PostgreSQL's own implicit transaction: no BEGIN or
  * COMMIT. A statement that writes several tables (data-modifying CTEs) commits them all or none.
  * Admitted as a transaction would be, and handed to the driver only before its start-by time,
@@ -41,9 +55,7 @@ export async function budgetedStatement<T>(
   statement: (db: Database, startBy: number) => Promise<T>,
   admission: Admission = { priority: "ongoing", waitMs: Number.POSITIVE_INFINITY },
 ): Promise<T> {
-  const commitReserve = Math.min(COMMIT_RESERVE_MS, (deadline - Date.now()) / 2);
-  const startBy = deadline - commitReserve;
-  const release = await gate.acquire(Math.min(admission.waitMs, startBy - Date.now()), admission.priority);
+  const { startBy, release } = await admitted(gate, deadline, admission);
   try {
     if (Date.now() >= startBy) throw new BudgetExceededError("the budget ran out before the statement");
     return await withinBudget(deadline + NEVER_SETTLES_AFTER_MS, statement(db, startBy));
@@ -59,12 +71,7 @@ export async function budgetedTransaction<T>(
   work: (tx: Transaction) => Promise<T>,
   admission: Admission = { priority: "ongoing", waitMs: Number.POSITIVE_INFINITY },
 ): Promise<T> {
-  // A short budget keeps half of itself for the commit.
-  const commitReserve = Math.min(COMMIT_RESERVE_MS, (deadline - Date.now()) / 2);
-  // A connection that comes free too late to leave time for the commit is no use: the work is
-  // turned away (PoolTimeoutError: the busy message) rather than started and overrun.
-  const startBy = deadline - commitReserve;
-  const release = await gate.acquire(Math.min(admission.waitMs, startBy - Date.now()), admission.priority);
+  const { commitReserve, release } = await admitted(gate, deadline, admission);
   try {
     const overrun = (when: string) => {
       if (Date.now() >= deadline - (when === "commit" ? commitReserve : 0)) {
