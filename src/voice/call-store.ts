@@ -213,7 +213,7 @@ export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<bo
     state.patronId,
     state.cardLastFour,
     answered.durable ? null : "off",
-    answered.startBy === undefined ? null : new Date(answered.startBy).toISOString(),
+    answered.startBy ?? null,
   ]).then(([row]) => Number(row?.saved) === 1);
   saving.catch(() => {});
   return saving;
@@ -221,10 +221,10 @@ export function saveAnsweredStep(db: DbOrTx, answered: AnsweredStep): Promise<bo
 
 // Every webhook's last statement, so written once (fixed-statement.ts). The answer and the events
 // are written only for the call row moved on: none when the call was not at webhook $2. $11: the
-// transaction's synchronous_commit, or null to keep the connection's. $12: AnsweredStep.startBy,
-// compared with the database's clock when the statement began (the line's and the database's
-// clocks are taken to agree within the commit's reserve; a database clock ahead of the line's
-// only sends more keys down the locking path).
+// transaction's synchronous_commit, or null to keep the connection's. $12: AnsweredStep.startBy
+// (epoch ms: no date formatted per webhook), compared with the database's clock when the
+// statement began (the line's and the database's clocks are taken to agree within the commit's
+// reserve; a database clock ahead of the line's only sends more keys down the locking path).
 // The call's row is taken with NOWAIT: a webhook that locked the call already holds it, and one
 // answered from CallMemory that finds it held by another transaction fails at once (55P03) and
 // takes the locking path, whose wait the budget governs, instead of waiting inside a statement
@@ -234,7 +234,7 @@ const saveStep = fixedStatement<{ saved: number | string }>(`
   with locked as (
     select call_sid from calls
     where call_sid = $1 and next_seq = $2::int
-      and ($12::timestamptz is null or statement_timestamp() < $12::timestamptz)
+      and ($12::float8 is null or statement_timestamp() < to_timestamp($12::float8 / 1000))
     for no key update nowait
   ), moved as (
     update calls

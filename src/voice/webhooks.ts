@@ -86,7 +86,7 @@ const STATUS_ATTEMPTS = 3;
 export const BUSY_HEADER = "x-renewline-busy";
 
 /** PostgreSQL's lock_not_available (55P03: lock_timeout, or NOWAIT), as drizzle wraps it. */
-function isLockTimeout(error: unknown): boolean {
+function isLockNotAvailable(error: unknown): boolean {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   return (cause as { code?: unknown } | null)?.code === "55P03";
 }
@@ -156,7 +156,7 @@ export function voiceRouter(options: VoiceRouterOptions): Router {
             });
             break;
           } catch (error) {
-            if (attempt >= STATUS_ATTEMPTS || !isLockTimeout(error)) throw error;
+            if (attempt >= STATUS_ATTEMPTS || !isLockNotAvailable(error)) throw error;
           }
         }
       }
@@ -232,6 +232,16 @@ function transactionWithin<T>(
   admission?: Admission,
 ): Promise<T> {
   return withinBudget(deadline, budgetedTransaction(options.db, options.gate, deadline, work, admission));
+}
+
+/** A webhook's lone statement (budgetedStatement), answered by its deadline as a transaction is. */
+function statementWithin<T>(
+  options: { db: VoiceRouterOptions["db"]; gate: TransactionGate },
+  deadline: number,
+  statement: (db: VoiceRouterOptions["db"], startBy: number) => Promise<T>,
+  admission?: Admission,
+): Promise<T> {
+  return withinBudget(deadline, budgetedStatement(options.db, options.gate, deadline, statement, admission));
 }
 
 /** How long a webhook may wait for a connection before the caller hears the busy message. */
@@ -383,31 +393,27 @@ async function answerFromMemory(
   const { twiml, state } = reply;
   // The save is one statement: PostgreSQL's implicit transaction commits it, with no BEGIN or
   // COMMIT to send, and nothing else of this webhook to hold a transaction open for.
-  const saving = withinBudget(
+  const saving = statementWithin(
+    options,
     deadline,
-    budgetedStatement(
-      options.db,
-      options.gate,
-      deadline,
-      (db, startBy) =>
-        saveAnsweredStep(db, {
-          callSid,
-          seq,
-          twiml,
-          state,
-          events,
-          now,
-          durable: needsDurableCommit(events),
-          startBy,
-        }),
-      admissionOf(route),
-    ),
+    (db, startBy) =>
+      saveAnsweredStep(db, {
+        callSid,
+        seq,
+        twiml,
+        state,
+        events,
+        now,
+        durable: needsDurableCommit(events),
+        startBy,
+      }),
+    admissionOf(route),
   );
   // Held by another transaction (a second delivery of this webhook, another instance): the save
   // did not wait for it, and the locking path does, within the budget. Not stored (the call had
   // moved on, or the database began the save too late): the locking path decides, too.
   const saved = await saving.catch((error: unknown) => {
-    if (isLockTimeout(error)) return false;
+    if (isLockNotAvailable(error)) return false;
     throw error;
   });
   if (!saved) {
