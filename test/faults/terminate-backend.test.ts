@@ -11,6 +11,7 @@ import {
   answerOf,
   type CallerAtMenu,
   callerAtMenu,
+  describeWebhook,
   overBudget,
   RECOVERY_BUDGET_MS,
   renewAllScript,
@@ -146,6 +147,12 @@ faultSuite("terminated backends", () => {
     );
     const heardAfter = after.map((call) => (call.renewAll ? answerOf(call.renewAll).kind : "no renew-all"));
     console.log(`faults: after the terminations, ${after.length} calls: ${heardAfter.join(", ")}`);
+    for (const call of after.filter((call) => !call.renewAll)) {
+      console.log(
+        `faults: a call after the terminations that never keyed 0 (${call.result.endedBy}): ` +
+          `${call.webhooks.map(describeWebhook).join("; ")}; heard: ${call.result.heard.join(" | ")}`,
+      );
+    }
     expect(
       overBudget(
         after.flatMap((call) => call.webhooks),

@@ -3,13 +3,17 @@
  * timer or left an unhandled rejection when a connection died mid-query (porsager/postgres #1154,
  * #1208), which ends a Node process. The patched driver (patches/) fails the queries of that
  * connection instead; vitest fails this file on any uncaught error or unhandled rejection. A
- * transaction the driver leaves unsettled is ended by its budget.
+ * transaction the driver leaves unsettled is ended by its budget. And a connection that closes
+ * takes nothing it was asked into its next life (the patch's `closed`): a reconnected connection
+ * answers its first query.
  */
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withinBudget } from "../../src/db/budgeted-transaction.js";
 import { transactionGate } from "../../src/db/transaction-gate.js";
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/database.js";
+import { startTcpProxy } from "../support/tcp-proxy.js";
 
 describe.runIf(TEST_DATABASE_URL)("losing database connections on postgres", () => {
   let database: TestDatabase;
@@ -74,4 +78,39 @@ describe.runIf(TEST_DATABASE_URL)("losing database connections on postgres", () 
     const permits = await Promise.all(Array.from({ length: 10 }, () => gate.acquire(0)));
     for (const release of permits) release();
   }, 120_000);
+
+  it("a connection reset mid-transaction: the ROLLBACK written between the error and the close is failed with it, and the reconnected connection answers", async () => {
+    // One connection, so the query after the reset can only go on the reconnected one; no
+    // stalled-socket watchdog (the line's socket option), which would have hidden the hang after
+    // 3.5 s. Unpatched, the ROLLBACK stayed in the connection's queue of sent statements across
+    // the reconnect and took the next answer's place: the next query waited for ever.
+    const target = new URL(TEST_DATABASE_URL ?? "");
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const client = postgres(proxy.urlFor(database.url ?? ""), { max: 1, onnotice: () => {} });
+    try {
+      await client`select 1`;
+      const resets = proxy.counts().reset;
+      const transaction = client.begin(async (tx) => {
+        await tx`select pg_sleep(1)`;
+      });
+      const failure = transaction.then(
+        () => null,
+        (error: unknown) => error as Error & { code?: string },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      proxy.resetAll();
+      expect(proxy.counts().reset).toBe(resets + 1);
+      // ECONNRESET, or CONNECTION_CLOSED when the close wins the transaction's race.
+      expect((await withinBudget(Date.now() + 3_000, failure))?.code).toMatch(
+        /^(ECONNRESET|CONNECTION_CLOSED)$/,
+      );
+      for (let query = 1; query <= 3; query++) {
+        const rows = await withinBudget(Date.now() + 3_000, client`select ${query}::int as n`);
+        expect(rows.map((row) => row.n)).toEqual([query]);
+      }
+    } finally {
+      await client.end({ timeout: 1 });
+      await proxy.close();
+    }
+  });
 });
