@@ -79,31 +79,32 @@ describe.runIf(TEST_DATABASE_URL)("losing database connections on postgres", () 
     for (const release of permits) release();
   }, 120_000);
 
-  it("a connection reset mid-transaction: the ROLLBACK written between the error and the close is failed with it, and the reconnected connection answers", async () => {
-    // One connection, so the query after the reset can only go on the reconnected one; no
-    // stalled-socket watchdog (the line's socket option), which would have hidden the hang after
-    // 3.5 s. Unpatched, the ROLLBACK stayed in the connection's queue of sent statements across
-    // the reconnect and took the next answer's place: the next query waited for ever.
+  /**
+   * A connection of a one-connection client is reset while `work` waits on it; the statement `work`
+   * writes once its first one fails goes out between the socket's error and its close. Unpatched,
+   * that statement stayed in the connection's queue of sent statements across the reconnect and
+   * took the next answer's place: the next query got another's answer or waited for ever. No
+   * stalled-socket watchdog here (the line's socket option), which would end that wait after 3.5 s.
+   */
+  async function resetWhileWaiting(work: (client: postgres.Sql) => Promise<unknown>) {
     const target = new URL(TEST_DATABASE_URL ?? "");
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const client = postgres(proxy.urlFor(database.url ?? ""), { max: 1, onnotice: () => {} });
     try {
       await client`select 1`;
       const resets = proxy.counts().reset;
-      const transaction = client.begin(async (tx) => {
-        await tx`select pg_sleep(1)`;
-      });
-      const failure = transaction.then(
+      const failure = work(client).then(
         () => null,
         (error: unknown) => error as Error & { code?: string },
       );
       await new Promise((resolve) => setTimeout(resolve, 200));
       proxy.resetAll();
       expect(proxy.counts().reset).toBe(resets + 1);
-      // ECONNRESET, or CONNECTION_CLOSED when the close wins the transaction's race.
+      // ECONNRESET, or CONNECTION_CLOSED for what was written after the error.
       expect((await withinBudget(Date.now() + 3_000, failure))?.code).toMatch(
         /^(ECONNRESET|CONNECTION_CLOSED)$/,
       );
+      // The reconnected connection answers each query with its own answer.
       for (let query = 1; query <= 3; query++) {
         const rows = await withinBudget(Date.now() + 3_000, client`select ${query}::int as n`);
         expect(rows.map((row) => row.n)).toEqual([query]);
@@ -112,5 +113,18 @@ describe.runIf(TEST_DATABASE_URL)("losing database connections on postgres", () 
       await client.end({ timeout: 1 });
       await proxy.close();
     }
+  }
+
+  it("a connection reset mid-transaction: the ROLLBACK written between the error and the close fails with it, and the reconnected connection answers", async () => {
+    await resetWhileWaiting((client) =>
+      client.begin(async (tx) => {
+        await tx`select pg_sleep(1)`;
+      }),
+    );
+  });
+
+  it("a connection reset under a query: a query sent between the error and the close fails with it, and the reconnected connection answers", async () => {
+    // The pool still counts the dying connection busy, and pipes the next query onto it.
+    await resetWhileWaiting((client) => client`select pg_sleep(1)`.catch(() => client`select 'piped'`));
   });
 });
