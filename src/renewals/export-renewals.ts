@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/database.js";
+import { isLockNotAvailable } from "../db/lock-not-available.js";
 import { rowsOf } from "../db/migrations.js";
 import { patrons, renewalExportCursor, renewalResults, renewalTransactions } from "../db/schema/index.js";
 
@@ -47,7 +48,6 @@ export interface ExportResult {
 // The share lock waits at most this long for renewals in flight; it is tried again a few times.
 const HORIZON_LOCK_TIMEOUT = "2s";
 const HORIZON_ATTEMPTS = 3;
-const LOCK_NOT_AVAILABLE = "55P03";
 
 export async function exportRenewals(db: Database, options: ExportOptions): Promise<ExportResult> {
   const horizon = await settledHorizon(db);
@@ -110,16 +110,9 @@ async function settledHorizon(db: Database): Promise<number> {
         return row?.horizon ?? 0;
       });
     } catch (error) {
-      if (attempt >= HORIZON_ATTEMPTS || !isLockTimeout(error)) throw error;
+      if (attempt >= HORIZON_ATTEMPTS || !isLockNotAvailable(error)) throw error;
     }
   }
-}
-
-function isLockTimeout(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ((e as Error & { code?: unknown }).code === LOCK_NOT_AVAILABLE) return true;
-  }
-  return false;
 }
 
 /**

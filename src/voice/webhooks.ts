@@ -13,6 +13,7 @@ import {
   withinBudget,
 } from "../db/budgeted-transaction.js";
 import type { Transaction } from "../db/database.js";
+import { isLockNotAvailable } from "../db/lock-not-available.js";
 import { countingQueries } from "../db/query-count.js";
 import { NEW_CALL_ADMISSION_WAIT_MS, ONGOING_CALL_ADMISSION_WAIT_MS } from "../db/time-limits.js";
 import {
@@ -84,12 +85,6 @@ const STATUS_ATTEMPTS = 3;
 
 /** Marks the busy message, for load tests and proxies: the TwiML alone says the same. */
 export const BUSY_HEADER = "x-renewline-busy";
-
-/** PostgreSQL's lock_not_available (55P03: lock_timeout, or NOWAIT), as drizzle wraps it. */
-function isLockNotAvailable(error: unknown): boolean {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return (cause as { code?: unknown } | null)?.code === "55P03";
-}
 
 export function voiceRouter(options: VoiceRouterOptions): Router {
   const router = express.Router();
